@@ -1,0 +1,42 @@
+# NFeHook — every job of the project. `make run` and `make test` are the two entry points.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+CARGO ?= cargo
+
+# Each part adds its own targets in a `*.mk` fragment beside its code and appends
+# them to RUN_DEPS / TEST_STEPS.
+TEST_STEPS :=
+BENCH_STEPS :=
+
+.PHONY: run test lint test-rust test-nostd bench demo
+.DEFAULT_GOAL := run
+
+include $(sort $(wildcard */make.mk desktop/*/make.mk))
+
+## The main job. Until the desktop app lands: a demo of the core.
+run: demo
+
+demo:
+	scripts/setup.sh rust
+	$(CARGO) run --quiet --release -p nfehook-core --example demo
+
+## Every test of every part.
+test: lint test-nostd test-rust $(TEST_STEPS)
+	@echo "make test: all suites passed"
+
+lint:
+	scripts/setup.sh rust
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+test-rust:
+	$(CARGO) test --workspace --all-targets
+	$(CARGO) test --workspace --doc
+
+## Proof that the core builds with no `std`.
+test-nostd:
+	scripts/setup.sh rust
+	$(CARGO) build -p nfehook-core --target thumbv7em-none-eabihf --no-default-features
+
+bench: $(BENCH_STEPS)
+	$(CARGO) bench -p nfehook-core
