@@ -4,7 +4,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 
 # Each part adds its own targets in a `*.mk` fragment beside its code and appends
-# them to RUN_DEPS / TEST_STEPS.
+# them to TEST_STEPS / BENCH_STEPS; the desktop fragment sets RUN_TARGET.
 TEST_STEPS :=
 BENCH_STEPS :=
 
@@ -13,8 +13,9 @@ BENCH_STEPS :=
 
 include $(sort $(wildcard */make.mk desktop/*/make.mk))
 
-## The main job. Until the desktop app lands: a demo of the core.
-run: demo
+## The main job: the desktop app once its fragment sets RUN_TARGET, else a demo of the core.
+RUN_TARGET ?= demo
+run: $(RUN_TARGET)
 
 demo:
 	scripts/setup.sh rust
