@@ -1,0 +1,697 @@
+//! The delivery body of a ValidaNFe webhook, and its verification: signature, then JSON, then
+//! the replay window.
+//!
+//! ```
+//! use nfehook_core::{sign, verify_event, EventKind, Verifier};
+//!
+//! let body = br#"{"id":"d-1","event":"nfe.cancelada","timestamp":"2024-03-10T16:45:30Z",
+//!   "data":{"nfeChave":"52060433009911002506550120000007800267301615","status":"cancelada",
+//!   "emitente":{"cnpj":"33009911002506","razaoSocial":"Empresa Exemplo LTDA"},
+//!   "valor":1500.00,"dataEmissao":"2024-03-10T15:30:45Z"}}"#;
+//! let header = sign("whsec_abc", body);
+//! let now = 1_710_089_130 + 60; // one minute after the event
+//! let event = verify_event(&Verifier::new("whsec_abc"), body, &header, now, 300).unwrap();
+//! assert_eq!(event.event, EventKind::Cancelada);
+//! assert_eq!(event.data.valor.as_ref().unwrap().as_str(), "1500.00");
+//! assert_eq!(event.data.chave().unwrap().uf().sigla(), "GO");
+//! ```
+
+use alloc::borrow::Cow;
+use alloc::boxed::Box;
+use alloc::string::{String, ToString};
+use core::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::chave::{ChaveAcesso, ChaveError};
+use crate::header::SignatureError;
+use crate::signature::VerifySignature;
+use crate::timestamp::Timestamp;
+
+/// Default replay window: deliveries older or newer than 5 minutes are refused.
+///
+/// ```
+/// assert_eq!(nfehook_core::DEFAULT_TOLERANCE_SECS, 300);
+/// ```
+pub const DEFAULT_TOLERANCE_SECS: u64 = 300;
+
+/// The kind of event. Names the service adds later are kept as [`EventKind::Unknown`].
+///
+/// ```
+/// use nfehook_core::EventKind;
+/// assert_eq!(EventKind::from_name("nfe.erro"), EventKind::Erro);
+/// assert_eq!(EventKind::from_name("nfe.denegada"), EventKind::Unknown("nfe.denegada".into()));
+/// assert_eq!(EventKind::Processada.as_str(), "nfe.processada");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EventKind {
+    /// `nfe.processada`: processed and validated.
+    Processada,
+    /// `nfe.cancelada`: officially cancelled.
+    Cancelada,
+    /// `nfe.erro`: processing failed.
+    Erro,
+    /// Any other name, kept as sent.
+    Unknown(String),
+}
+
+impl EventKind {
+    /// The events the service documents.
+    ///
+    /// ```
+    /// assert_eq!(nfehook_core::EventKind::KNOWN.len(), 3);
+    /// ```
+    pub const KNOWN: [EventKind; 3] = [Self::Processada, Self::Cancelada, Self::Erro];
+
+    /// The kind of an event name.
+    ///
+    /// ```
+    /// assert!(nfehook_core::EventKind::from_name("nfe.processada").is_known());
+    /// ```
+    #[must_use]
+    pub fn from_name(name: &str) -> Self {
+        match name {
+            "nfe.processada" => Self::Processada,
+            "nfe.cancelada" => Self::Cancelada,
+            "nfe.erro" => Self::Erro,
+            other => Self::Unknown(other.to_string()),
+        }
+    }
+
+    /// The event name (`"nfe.processada"`).
+    ///
+    /// ```
+    /// assert_eq!(nfehook_core::EventKind::Cancelada.as_str(), "nfe.cancelada");
+    /// ```
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Processada => "nfe.processada",
+            Self::Cancelada => "nfe.cancelada",
+            Self::Erro => "nfe.erro",
+            Self::Unknown(name) => name,
+        }
+    }
+
+    /// The `data.status` that goes with the event (`"processada"`); for unknown events the
+    /// part after `nfe.`.
+    ///
+    /// ```
+    /// assert_eq!(nfehook_core::EventKind::Erro.status(), "erro");
+    /// ```
+    #[must_use]
+    pub fn status(&self) -> &str {
+        let name = self.as_str();
+        name.strip_prefix("nfe.").unwrap_or(name)
+    }
+
+    /// Whether the service documents this event.
+    ///
+    /// ```
+    /// assert!(!nfehook_core::EventKind::from_name("x").is_known());
+    /// ```
+    #[must_use]
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Self::Unknown(_))
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for EventKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for EventKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Cow::<'de, str>::deserialize(deserializer).map(|name| Self::from_name(&name))
+    }
+}
+
+/// An amount in BRL kept as the exact decimal text it was sent as (`1500.00` stays `1500.00`).
+///
+/// Serialises back as a JSON number with the same text. Read it through
+/// [`WebhookEvent::from_json`] or `serde_json`; other deserialisers cannot keep the text.
+///
+/// ```
+/// use nfehook_core::Valor;
+/// let valor = Valor::parse("1500.00").unwrap();
+/// assert_eq!(valor.as_str(), "1500.00");
+/// assert_eq!(valor.centavos(), Some(150_000));
+/// assert!(Valor::parse("1.500,00").is_err());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Valor(String);
+
+/// The text is not a decimal number.
+///
+/// ```
+/// let err = nfehook_core::Valor::parse("abc").unwrap_err();
+/// assert_eq!(err.to_string(), "valor is not a decimal number");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ValorError;
+
+impl fmt::Display for ValorError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("valor is not a decimal number")
+    }
+}
+
+impl core::error::Error for ValorError {}
+
+impl Valor {
+    /// Checks `text` is a JSON decimal number (`-12.5`, `1500.00`, `1e3`) and keeps it.
+    ///
+    /// # Errors
+    /// [`ValorError`] for anything else (commas, signs other than a leading `-`, blanks).
+    ///
+    /// ```
+    /// assert!(nfehook_core::Valor::parse("-0.01").is_ok());
+    /// assert!(nfehook_core::Valor::parse("01").is_err());
+    /// ```
+    pub fn parse(text: &str) -> Result<Self, ValorError> {
+        if is_json_number(text.as_bytes()) {
+            Ok(Self(text.to_string()))
+        } else {
+            Err(ValorError)
+        }
+    }
+
+    /// The decimal text as received.
+    ///
+    /// ```
+    /// assert_eq!(nfehook_core::Valor::parse("10.5").unwrap().as_str(), "10.5");
+    /// ```
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The amount in centavos, when it is written with at most two decimals and no exponent
+    /// and fits an `i64`.
+    ///
+    /// ```
+    /// assert_eq!(nfehook_core::Valor::parse("10.5").unwrap().centavos(), Some(1050));
+    /// assert_eq!(nfehook_core::Valor::parse("0.001").unwrap().centavos(), None);
+    /// ```
+    #[must_use]
+    pub fn centavos(&self) -> Option<i64> {
+        let (negative, digits) = match self.0.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, self.0.as_str()),
+        };
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        if frac.len() > 2 || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let mut cents: i64 = 0;
+        for b in int
+            .bytes()
+            .chain(frac.bytes())
+            .chain("00"[frac.len()..].bytes())
+        {
+            cents = cents.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
+        }
+        Some(if negative { -cents } else { cents })
+    }
+}
+
+impl fmt::Display for Valor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// JSON number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
+fn is_json_number(b: &[u8]) -> bool {
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    let int_start = i;
+    let int_len = digits(&mut i);
+    if int_len == 0 || (int_len > 1 && b[int_start] == b'0') {
+        return false;
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+impl Serialize for Valor {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let raw = RawValue::from_string(self.0.clone()).map_err(serde::ser::Error::custom)?;
+        raw.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Valor {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        let text = raw.get();
+        // Tolerate an amount sent as a JSON string of a decimal.
+        let text = match serde_json::from_str::<Cow<'_, str>>(text) {
+            Ok(inner) => inner,
+            Err(_) => Cow::Borrowed(text),
+        };
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The issuer as the delivery names it.
+///
+/// ```
+/// let e = nfehook_core::Emitente { cnpj: "12345678000195".into(), razao_social: "Exemplo".into() };
+/// assert!(e.parsed_cnpj().is_ok());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Emitente {
+    /// CNPJ as sent (not validated, so a delivery is never lost to a bad document).
+    pub cnpj: String,
+    /// Company name.
+    #[serde(default)]
+    pub razao_social: String,
+}
+
+impl Emitente {
+    /// The CNPJ, validated.
+    ///
+    /// # Errors
+    /// [`crate::DocumentError`] when it is not a valid CNPJ.
+    ///
+    /// ```
+    /// let e = nfehook_core::Emitente { cnpj: "x".into(), razao_social: String::new() };
+    /// assert!(e.parsed_cnpj().is_err());
+    /// ```
+    pub fn parsed_cnpj(&self) -> Result<crate::Cnpj, crate::DocumentError> {
+        crate::Cnpj::parse(&self.cnpj)
+    }
+}
+
+/// The `data` of a delivery.
+///
+/// `nfeChave` is kept as sent: ValidaNFe's own examples carry keys with wrong check digits, and a
+/// receiver should not lose a delivery over that. Read it with [`NfeEventData::chave`].
+///
+/// ```
+/// let data: nfehook_core::NfeEventData =
+///     serde_json::from_str(r#"{"nfeChave":"52060433009911002506550120000007800267301615","status":"processada"}"#).unwrap();
+/// assert!(data.emitente.is_none());
+/// assert_eq!(data.chave().unwrap().numero(), 780);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NfeEventData {
+    /// The NF-e access key, as sent.
+    pub nfe_chave: String,
+    /// `processada`, `cancelada`, `erro` or what the service sends.
+    pub status: String,
+    /// The issuer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emitente: Option<Emitente>,
+    /// The amount, as its exact decimal text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valor: Option<Valor>,
+    /// When the NF-e was issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_emissao: Option<Timestamp>,
+}
+
+impl NfeEventData {
+    /// The access key, parsed and validated.
+    ///
+    /// # Errors
+    /// [`ChaveError`] when `nfe_chave` is not a valid key.
+    ///
+    /// ```
+    /// let data = nfehook_core::NfeEventData {
+    ///     nfe_chave: "35170608530528000184550000000154301000771561".into(),
+    ///     status: "processada".into(), emitente: None, valor: None, data_emissao: None,
+    /// };
+    /// assert_eq!(data.chave().unwrap_err().code(), "check_digit");
+    /// ```
+    pub fn chave(&self) -> Result<ChaveAcesso, ChaveError> {
+        ChaveAcesso::parse(&self.nfe_chave)
+    }
+}
+
+/// One delivery body. Every attempt of a delivery carries the same `id`.
+///
+/// ```
+/// let event = nfehook_core::WebhookEvent::from_json(br#"{"id":"1","event":"nfe.novo",
+///   "timestamp":"2024-03-10T16:45:30Z","data":{"nfeChave":"x","status":"novo"}}"#).unwrap();
+/// assert!(!event.event.is_known());
+/// assert!(event.to_json().contains(r#""event":"nfe.novo""#));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookEvent {
+    /// Delivery id, the same on every attempt: drop duplicates by it.
+    pub id: String,
+    /// What happened.
+    pub event: EventKind,
+    /// When the event was produced (signed, so it bounds replays).
+    pub timestamp: Timestamp,
+    /// The NF-e the event is about.
+    pub data: NfeEventData,
+}
+
+/// The body is not a delivery: bad JSON or a missing or mistyped field.
+///
+/// ```
+/// let err = nfehook_core::WebhookEvent::from_json(b"{").unwrap_err();
+/// assert!(err.to_string().starts_with("invalid payload:"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PayloadError {
+    message: String,
+}
+
+impl PayloadError {
+    /// What `serde_json` found wrong, with line and column.
+    ///
+    /// ```
+    /// let err = nfehook_core::WebhookEvent::from_json(b"[]").unwrap_err();
+    /// assert!(err.message().contains("line 1"));
+    /// ```
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for PayloadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid payload: {}", self.message)
+    }
+}
+
+impl core::error::Error for PayloadError {}
+
+impl WebhookEvent {
+    /// Reads a delivery body, without checking its signature.
+    ///
+    /// # Errors
+    /// [`PayloadError`] for invalid JSON or a body that is not a delivery.
+    ///
+    /// ```
+    /// assert!(nfehook_core::WebhookEvent::from_json(b"{}").is_err());
+    /// ```
+    pub fn from_json(body: &[u8]) -> Result<Self, PayloadError> {
+        serde_json::from_slice(body).map_err(|error| PayloadError {
+            message: error.to_string(),
+        })
+    }
+
+    /// The body as JSON, fields in the spec's order.
+    ///
+    /// ```
+    /// let json = r#"{"id":"1","event":"nfe.erro","timestamp":"2024-03-10T16:45:30Z","data":{"nfeChave":"k","status":"erro","valor":10.50}}"#;
+    /// let event = nfehook_core::WebhookEvent::from_json(json.as_bytes()).unwrap();
+    /// assert_eq!(event.to_json(), json);
+    /// ```
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        match serde_json::to_string(self) {
+            Ok(json) => json,
+            Err(_) => unreachable!("a WebhookEvent always serialises"),
+        }
+    }
+}
+
+/// Why a delivery was refused by [`verify_event`].
+///
+/// ```
+/// use nfehook_core::{verify_event, EventError, Verifier};
+/// let err = verify_event(&Verifier::new("k"), b"{}", "", 0, 300).unwrap_err();
+/// assert_eq!(err.code(), "missing_signature");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventError {
+    /// The signature header is missing, malformed or does not match.
+    Signature(SignatureError),
+    /// Signed, but not a delivery body.
+    InvalidPayload(PayloadError),
+    /// Produced longer ago than the tolerance.
+    TimestampTooOld {
+        /// Seconds between the event and now.
+        age_secs: u64,
+        /// The tolerance applied.
+        tolerance_secs: u64,
+    },
+    /// Produced further in the future than the tolerance (a skewed clock, or a forgery).
+    TimestampInFuture {
+        /// Seconds the event is ahead of now.
+        ahead_secs: u64,
+        /// The tolerance applied.
+        tolerance_secs: u64,
+    },
+}
+
+impl EventError {
+    /// A stable `snake_case` code: `missing_signature`, `malformed_signature`,
+    /// `signature_mismatch`, `invalid_payload`, `timestamp_too_old`, `timestamp_in_future`.
+    ///
+    /// ```
+    /// let err = nfehook_core::EventError::TimestampTooOld { age_secs: 400, tolerance_secs: 300 };
+    /// assert_eq!(err.code(), "timestamp_too_old");
+    /// ```
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::Signature(error) => error.code(),
+            Self::InvalidPayload(_) => "invalid_payload",
+            Self::TimestampTooOld { .. } => "timestamp_too_old",
+            Self::TimestampInFuture { .. } => "timestamp_in_future",
+        }
+    }
+}
+
+impl fmt::Display for EventError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Signature(error) => fmt::Display::fmt(error, f),
+            Self::InvalidPayload(error) => fmt::Display::fmt(error, f),
+            Self::TimestampTooOld {
+                age_secs,
+                tolerance_secs,
+            } => write!(
+                f,
+                "timestamp too old: produced {age_secs} s ago, tolerance {tolerance_secs} s"
+            ),
+            Self::TimestampInFuture {
+                ahead_secs,
+                tolerance_secs,
+            } => write!(
+                f,
+                "timestamp in the future: {ahead_secs} s ahead, tolerance {tolerance_secs} s"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for EventError {
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self {
+            Self::Signature(error) => Some(error),
+            Self::InvalidPayload(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl From<SignatureError> for EventError {
+    fn from(error: SignatureError) -> Self {
+        Self::Signature(error)
+    }
+}
+
+/// Verifies and reads a delivery: the signature over the raw `body` first, then the JSON, then
+/// `timestamp` against `now_unix` (the caller's clock) within `tolerance_secs` either way.
+///
+/// # Errors
+/// [`EventError`], whose [`EventError::code`] says which check failed.
+///
+/// ```
+/// use nfehook_core::{sign, verify_event, KeyRing};
+/// let body = br#"{"id":"1","event":"nfe.erro","timestamp":"2024-03-10T16:45:30Z","data":{"nfeChave":"k","status":"erro"}}"#;
+/// let ring = KeyRing::new(["whsec_new", "whsec_old"]);
+/// let header = sign("whsec_old", body);
+/// let late = 1_710_089_130 + 301;
+/// assert_eq!(verify_event(&ring, body, &header, late, 300).unwrap_err().code(), "timestamp_too_old");
+/// assert!(verify_event(&ring, body, &header, late, 600).is_ok());
+/// ```
+pub fn verify_event<V: VerifySignature + ?Sized>(
+    verifier: &V,
+    body: &[u8],
+    header: &str,
+    now_unix: i64,
+    tolerance_secs: u64,
+) -> Result<WebhookEvent, EventError> {
+    verifier.verify_signature(body, header)?;
+    let event = WebhookEvent::from_json(body).map_err(EventError::InvalidPayload)?;
+    check_window(event.timestamp, now_unix, tolerance_secs)?;
+    Ok(event)
+}
+
+/// Checks `timestamp` lies within `tolerance_secs` of `now_unix`.
+fn check_window(
+    timestamp: Timestamp,
+    now_unix: i64,
+    tolerance_secs: u64,
+) -> Result<(), EventError> {
+    let age = i128::from(now_unix) - i128::from(timestamp.unix_seconds());
+    let tolerance = i128::from(tolerance_secs);
+    let saturate = |n: i128| u64::try_from(n).unwrap_or(u64::MAX);
+    if age > tolerance {
+        return Err(EventError::TimestampTooOld {
+            age_secs: saturate(age),
+            tolerance_secs,
+        });
+    }
+    if -age > tolerance {
+        return Err(EventError::TimestampInFuture {
+            ahead_secs: saturate(-age),
+            tolerance_secs,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Verifier, sign};
+
+    const SPEC_BODY: &str = r#"{
+  "id": "delivery-uuid",
+  "event": "nfe.processada",
+  "timestamp": "2024-03-10T16:45:30Z",
+  "data": {
+    "nfeChave": "35170608530528000184550000000154301000771561",
+    "status": "processada",
+    "emitente": { "cnpj": "12345678000195", "razaoSocial": "Empresa Exemplo LTDA" },
+    "valor": 1500.00,
+    "dataEmissao": "2024-03-10T15:30:45Z"
+  }
+}"#;
+    const T: i64 = 1_710_089_130;
+
+    #[test]
+    fn spec_example_reads_with_exact_valor() {
+        let event = WebhookEvent::from_json(SPEC_BODY.as_bytes()).unwrap();
+        assert_eq!(event.id, "delivery-uuid");
+        assert_eq!(event.event, EventKind::Processada);
+        assert_eq!(event.timestamp.unix_seconds(), T);
+        let emitente = event.data.emitente.as_ref().unwrap();
+        assert_eq!(emitente.razao_social, "Empresa Exemplo LTDA");
+        assert_eq!(event.data.valor.as_ref().unwrap().as_str(), "1500.00");
+        assert!(event.to_json().contains(r#""valor":1500.00"#));
+        // The spec's own key has a wrong check digit: kept, and reported when asked.
+        assert_eq!(
+            event.data.chave(),
+            Err(ChaveError::CheckDigit {
+                expected: 9,
+                found: 1
+            })
+        );
+    }
+
+    #[test]
+    fn round_trip_is_stable() {
+        let event = WebhookEvent::from_json(SPEC_BODY.as_bytes()).unwrap();
+        let json = event.to_json();
+        assert_eq!(WebhookEvent::from_json(json.as_bytes()).unwrap(), event);
+    }
+
+    #[test]
+    fn valor_as_string_and_invalid_valor() {
+        let body = SPEC_BODY.replace("1500.00", "\"1500.10\"");
+        let event = WebhookEvent::from_json(body.as_bytes()).unwrap();
+        assert_eq!(event.data.valor.unwrap().centavos(), Some(150_010));
+        let body = SPEC_BODY.replace("1500.00", "true");
+        assert!(WebhookEvent::from_json(body.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn json_number_grammar() {
+        for ok in ["0", "-0", "1500.00", "1e3", "1.5E-2", "-12.5"] {
+            assert!(Valor::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "-", "01", "1.", ".5", "1e", "+1", "1,5", " 1", "NaN"] {
+            assert!(Valor::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(Valor::parse("-1.5").unwrap().centavos(), Some(-150));
+        assert_eq!(Valor::parse("1e3").unwrap().centavos(), None);
+    }
+
+    #[test]
+    fn verify_event_checks_in_order() {
+        let body = SPEC_BODY.as_bytes();
+        let v = Verifier::new("whsec_x");
+        let header = sign("whsec_x", body);
+        assert!(verify_event(&v, body, &header, T, 300).is_ok());
+        assert_eq!(
+            verify_event(&v, body, "sha256=00", T, 300)
+                .unwrap_err()
+                .code(),
+            "malformed_signature"
+        );
+        assert_eq!(
+            verify_event(&v, body, &sign("other", body), T, 300)
+                .unwrap_err()
+                .code(),
+            "signature_mismatch"
+        );
+        let junk = b"not json";
+        assert_eq!(
+            verify_event(&v, junk, &sign("whsec_x", junk), T, 300)
+                .unwrap_err()
+                .code(),
+            "invalid_payload"
+        );
+        assert_eq!(
+            verify_event(&v, body, &header, T + 301, 300),
+            Err(EventError::TimestampTooOld {
+                age_secs: 301,
+                tolerance_secs: 300
+            })
+        );
+        assert_eq!(
+            verify_event(&v, body, &header, T - 301, 300),
+            Err(EventError::TimestampInFuture {
+                ahead_secs: 301,
+                tolerance_secs: 300
+            })
+        );
+        assert!(verify_event(&v, body, &header, T + 300, 300).is_ok());
+        assert!(verify_event(&v, body, &header, T - 300, 300).is_ok());
+        assert!(verify_event(&v, body, &header, i64::MIN, u64::MAX).is_ok());
+    }
+}

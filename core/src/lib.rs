@@ -1,0 +1,41 @@
+#![no_std]
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+pub mod chave;
+pub mod cnpj;
+pub mod cpf;
+pub mod document;
+pub mod event;
+pub mod header;
+pub mod modelo;
+pub mod nfeio;
+pub mod secret;
+pub mod signature;
+pub mod subscription;
+pub mod timestamp;
+pub mod uf;
+
+pub use chave::{ChaveAcesso, ChaveError, DocumentKind, FaixaSerie, YearMonth};
+pub use cnpj::Cnpj;
+pub use cpf::Cpf;
+pub use document::{DocumentError, Documento};
+pub use event::{
+    DEFAULT_TOLERANCE_SECS, Emitente, EventError, EventKind, NfeEventData, PayloadError, Valor,
+    ValorError, WebhookEvent, verify_event,
+};
+pub use header::{Algorithm, MalformedReason, SignatureError};
+pub use modelo::{Modelo, TipoEmissao};
+pub use secret::Secret;
+pub use signature::{KeyRing, SIGNATURE_HEADER, Verifier, VerifySignature, sign, verify};
+pub use subscription::{
+    Envelope, ErrorBody, FieldError, FieldProblem, NewSubscription, NfeChaveBody, Subscription,
+    SubscriptionDetail, SubscriptionPatch, ValidationErrors, validate_url,
+};
+pub use timestamp::{Timestamp, TimestampError};
+pub use uf::Uf;

@@ -1,0 +1,695 @@
+//! Models of the Subscriptions API (`/Webhooks/Subscriptions`), as the spec names their fields.
+//!
+//! ```
+//! use nfehook_core::{EventKind, NewSubscription};
+//!
+//! let new = NewSubscription {
+//!     name: "Webhook Principal".into(),
+//!     url: "https://suaapp.com/webhooks/nfe".into(),
+//!     events: vec![EventKind::Processada, EventKind::Cancelada],
+//!     is_active: true,
+//!     secret: None,
+//! };
+//! assert!(new.validate().is_ok());
+//! assert_eq!(
+//!     serde_json::to_string(&new).unwrap(),
+//!     r#"{"name":"Webhook Principal","url":"https://suaapp.com/webhooks/nfe","events":["nfe.processada","nfe.cancelada"],"isActive":true}"#
+//! );
+//! ```
+
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::event::EventKind;
+use crate::secret::Secret;
+use crate::timestamp::Timestamp;
+
+/// Longest subscription name accepted.
+///
+/// ```
+/// assert_eq!(nfehook_core::subscription::MAX_NAME_LEN, 200);
+/// ```
+pub const MAX_NAME_LEN: usize = 200;
+
+/// Longest URL accepted.
+///
+/// ```
+/// assert_eq!(nfehook_core::subscription::MAX_URL_LEN, 2048);
+/// ```
+pub const MAX_URL_LEN: usize = 2048;
+
+/// Longest secret accepted.
+///
+/// ```
+/// assert_eq!(nfehook_core::subscription::MAX_SECRET_LEN, 256);
+/// ```
+pub const MAX_SECRET_LEN: usize = 256;
+
+/// A subscription as listed (`GET /Webhooks/Subscriptions`) or created (`POST`, where
+/// `lastDeliveryAt` and `nfeChavesCount` are absent).
+///
+/// ```
+/// let json = r#"{"id":"123e4567-e89b-12d3-a456-426614174000","name":"Webhook Principal",
+///   "url":"https://suaapp.com/webhooks/nfe","isActive":true,"events":["nfe.processada"],
+///   "secret":"whsec_1234567890abcdef","createdAt":"2024-03-10T15:30:45Z",
+///   "lastDeliveryAt":"2024-03-10T16:45:30Z","nfeChavesCount":5}"#;
+/// let s: nfehook_core::Subscription = serde_json::from_str(json).unwrap();
+/// assert_eq!(s.nfe_chaves_count, Some(5));
+/// assert!(!format!("{s:?}").contains("whsec_1234567890abcdef"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Subscription {
+    /// UUID.
+    pub id: String,
+    /// Descriptive name.
+    pub name: String,
+    /// Where deliveries are POSTed.
+    pub url: String,
+    /// Whether deliveries are sent.
+    pub is_active: bool,
+    /// Events subscribed to.
+    pub events: Vec<EventKind>,
+    /// The signing secret.
+    pub secret: Secret,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When the last delivery was made, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_delivery_at: Option<Timestamp>,
+    /// How many NF-e keys filter it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nfe_chaves_count: Option<u64>,
+}
+
+/// A subscription in full (`GET /Webhooks/Subscriptions/{id}`): its NF-e keys in place of
+/// their count.
+///
+/// ```
+/// let json = r#"{"id":"1","name":"n","url":"https://a.b","isActive":false,"events":[],
+///   "secret":"whsec_x","createdAt":"2024-03-10T15:30:45Z","nfeChaves":["k1","k2"]}"#;
+/// let s: nfehook_core::SubscriptionDetail = serde_json::from_str(json).unwrap();
+/// assert_eq!(s.nfe_chaves.len(), 2);
+/// assert!(s.last_delivery_at.is_none());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionDetail {
+    /// UUID.
+    pub id: String,
+    /// Descriptive name.
+    pub name: String,
+    /// Where deliveries are POSTed.
+    pub url: String,
+    /// Whether deliveries are sent.
+    pub is_active: bool,
+    /// Events subscribed to.
+    pub events: Vec<EventKind>,
+    /// The signing secret.
+    pub secret: Secret,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// When the last delivery was made, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_delivery_at: Option<Timestamp>,
+    /// The NF-e keys that filter it; empty means every NF-e of the account.
+    #[serde(default)]
+    pub nfe_chaves: Vec<String>,
+}
+
+/// The body of a create (`POST /Webhooks/Subscriptions`).
+///
+/// ```
+/// let new: nfehook_core::NewSubscription =
+///     serde_json::from_str(r#"{"name":"n","url":"https://a.b/x","events":["nfe.erro"]}"#).unwrap();
+/// assert!(new.is_active, "isActive defaults to true");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewSubscription {
+    /// Descriptive name.
+    pub name: String,
+    /// Where deliveries go: an absolute http(s) URL (https recommended).
+    pub url: String,
+    /// Events to receive, from [`EventKind::KNOWN`].
+    pub events: Vec<EventKind>,
+    /// Whether deliveries are sent; `true` when absent.
+    #[serde(default = "default_true")]
+    pub is_active: bool,
+    /// The secret; generated by the service when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<Secret>,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl NewSubscription {
+    /// Checks every field and returns every problem found, each with its field.
+    ///
+    /// # Errors
+    /// [`ValidationErrors`] listing each problem.
+    ///
+    /// ```
+    /// use nfehook_core::{FieldProblem, NewSubscription};
+    /// let new = NewSubscription {
+    ///     name: " ".into(), url: "ftp://x".into(), events: vec![], is_active: true, secret: None,
+    /// };
+    /// let errors = new.validate().unwrap_err();
+    /// let fields: Vec<_> = errors.0.iter().map(|e| e.field).collect();
+    /// assert_eq!(fields, ["name", "url", "events"]);
+    /// assert_eq!(errors.0[1].problem, FieldProblem::UnsupportedScheme);
+    /// ```
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        errors.check("name", validate_name(&self.name));
+        errors.check("url", validate_url(&self.url));
+        errors.check("events", validate_events(&self.events));
+        if let Some(secret) = &self.secret {
+            errors.check("secret", validate_secret(secret));
+        }
+        errors.into_result()
+    }
+}
+
+/// The body of an update (`PUT /Webhooks/Subscriptions/{id}`): absent fields stay as they are
+/// and are not serialised.
+///
+/// ```
+/// let patch = nfehook_core::SubscriptionPatch { is_active: Some(false), ..Default::default() };
+/// assert_eq!(serde_json::to_string(&patch).unwrap(), r#"{"isActive":false}"#);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SubscriptionPatch {
+    /// New name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// New URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// New events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<EventKind>>,
+    /// Turn deliveries on or off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub is_active: Option<bool>,
+}
+
+impl SubscriptionPatch {
+    /// Checks the fields present, as [`NewSubscription::validate`] does.
+    ///
+    /// # Errors
+    /// [`ValidationErrors`] listing each problem.
+    ///
+    /// ```
+    /// let patch = nfehook_core::SubscriptionPatch { url: Some("nota".into()), ..Default::default() };
+    /// assert_eq!(patch.validate().unwrap_err().0[0].field, "url");
+    /// ```
+    pub fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        if let Some(name) = &self.name {
+            errors.check("name", validate_name(name));
+        }
+        if let Some(url) = &self.url {
+            errors.check("url", validate_url(url));
+        }
+        if let Some(events) = &self.events {
+            errors.check("events", validate_events(events));
+        }
+        errors.into_result()
+    }
+
+    /// Whether no field is set (an update that changes nothing).
+    ///
+    /// ```
+    /// assert!(nfehook_core::SubscriptionPatch::default().is_empty());
+    /// ```
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none()
+            && self.url.is_none()
+            && self.events.is_none()
+            && self.is_active.is_none()
+    }
+}
+
+/// The body of an add-key request (`POST …/{id}/NFe-Chaves`).
+///
+/// ```
+/// let body = nfehook_core::NfeChaveBody { nfe_chave: "5206…".into() };
+/// assert_eq!(serde_json::to_string(&body).unwrap(), r#"{"nfeChave":"5206…"}"#);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NfeChaveBody {
+    /// The 44-character access key.
+    pub nfe_chave: String,
+}
+
+/// The success envelope every response carries: `{"success": true, "data": …}`.
+///
+/// ```
+/// let env: nfehook_core::Envelope<Vec<String>> = serde_json::from_str(r#"{"success":true,"data":["a"]}"#).unwrap();
+/// assert_eq!(env.data, ["a"]);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope<T> {
+    /// `true` on success.
+    pub success: bool,
+    /// The payload.
+    pub data: T,
+}
+
+impl<T> Envelope<T> {
+    /// A successful envelope around `data`.
+    ///
+    /// ```
+    /// assert!(nfehook_core::Envelope::ok(1).success);
+    /// ```
+    pub fn ok(data: T) -> Self {
+        Self {
+            success: true,
+            data,
+        }
+    }
+}
+
+/// An error response: `{"success": false, "message": …, "errors": {field: [text…]}}`.
+///
+/// ```
+/// let body: nfehook_core::ErrorBody = serde_json::from_str(r#"{"success":false,"message":"URL já cadastrada"}"#).unwrap();
+/// assert!(body.errors.is_empty());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// Always `false`.
+    #[serde(default)]
+    pub success: bool,
+    /// What went wrong.
+    #[serde(default)]
+    pub message: String,
+    /// Field errors, when the request was invalid.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub errors: BTreeMap<String, Vec<String>>,
+}
+
+impl ErrorBody {
+    /// An error body with a message and no field errors.
+    ///
+    /// ```
+    /// assert_eq!(nfehook_core::ErrorBody::new("not found").message, "not found");
+    /// ```
+    #[must_use]
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            success: false,
+            message: message.into(),
+            errors: BTreeMap::new(),
+        }
+    }
+}
+
+/// What is wrong with one field.
+///
+/// ```
+/// assert_eq!(nfehook_core::validate_url("https://"), Err(nfehook_core::FieldProblem::MissingHost));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FieldProblem {
+    /// Empty or only spaces.
+    Blank,
+    /// Longer than allowed.
+    TooLong {
+        /// Characters allowed.
+        max: usize,
+    },
+    /// Not an absolute URL (`scheme://host…`), or with spaces or control characters.
+    InvalidUrl,
+    /// A scheme other than http or https.
+    UnsupportedScheme,
+    /// No host after `://`.
+    MissingHost,
+    /// A port that is not a number from 1 to 65535.
+    InvalidPort,
+    /// No event chosen.
+    NoEvents,
+    /// An event the service does not document.
+    UnknownEvent {
+        /// Its index in the list.
+        index: usize,
+    },
+    /// An event listed twice.
+    DuplicateEvent {
+        /// Index of the repetition.
+        index: usize,
+    },
+}
+
+impl FieldProblem {
+    /// A stable `snake_case` code, for user interfaces to translate.
+    ///
+    /// ```
+    /// assert_eq!(nfehook_core::FieldProblem::Blank.code(), "blank");
+    /// ```
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::Blank => "blank",
+            Self::TooLong { .. } => "too_long",
+            Self::InvalidUrl => "invalid_url",
+            Self::UnsupportedScheme => "unsupported_scheme",
+            Self::MissingHost => "missing_host",
+            Self::InvalidPort => "invalid_port",
+            Self::NoEvents => "no_events",
+            Self::UnknownEvent { .. } => "unknown_event",
+            Self::DuplicateEvent { .. } => "duplicate_event",
+        }
+    }
+}
+
+impl fmt::Display for FieldProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Blank => f.write_str("must not be blank"),
+            Self::TooLong { max } => write!(f, "must have at most {max} characters"),
+            Self::InvalidUrl => {
+                f.write_str("must be an absolute URL such as https://example.com/webhooks")
+            }
+            Self::UnsupportedScheme => f.write_str("must start with https:// or http://"),
+            Self::MissingHost => f.write_str("must name a host"),
+            Self::InvalidPort => f.write_str("has an invalid port"),
+            Self::NoEvents => f.write_str("must list at least one event"),
+            Self::UnknownEvent { index } => write!(
+                f,
+                "item {index} is not an event (nfe.processada, nfe.cancelada, nfe.erro)"
+            ),
+            Self::DuplicateEvent { index } => write!(f, "item {index} repeats an event"),
+        }
+    }
+}
+
+/// One field and what is wrong with it.
+///
+/// ```
+/// let e = nfehook_core::FieldError { field: "name", problem: nfehook_core::FieldProblem::Blank };
+/// assert_eq!(e.to_string(), "name: must not be blank");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FieldError {
+    /// The field's JSON name.
+    pub field: &'static str,
+    /// What is wrong.
+    pub problem: FieldProblem,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.problem)
+    }
+}
+
+/// Every problem validation found.
+///
+/// ```
+/// let patch = nfehook_core::SubscriptionPatch { name: Some(String::new()), ..Default::default() };
+/// let map = patch.validate().unwrap_err().into_field_map();
+/// assert_eq!(map["name"], ["must not be blank"]);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ValidationErrors(pub Vec<FieldError>);
+
+impl ValidationErrors {
+    fn check(&mut self, field: &'static str, result: Result<(), FieldProblem>) {
+        if let Err(problem) = result {
+            self.0.push(FieldError { field, problem });
+        }
+    }
+
+    fn into_result(self) -> Result<(), Self> {
+        if self.0.is_empty() { Ok(()) } else { Err(self) }
+    }
+
+    /// The problems as the API's `errors` object: field name to messages.
+    ///
+    /// ```
+    /// let errors = nfehook_core::ValidationErrors(vec![]);
+    /// assert!(errors.into_field_map().is_empty());
+    /// ```
+    #[must_use]
+    pub fn into_field_map(self) -> BTreeMap<String, Vec<String>> {
+        let mut map: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for error in self.0 {
+            map.entry(error.field.to_string())
+                .or_default()
+                .push(error.problem.to_string());
+        }
+        map
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, error) in self.0.iter().enumerate() {
+            if index > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl core::error::Error for ValidationErrors {}
+
+fn validate_name(name: &str) -> Result<(), FieldProblem> {
+    if name.trim().is_empty() {
+        Err(FieldProblem::Blank)
+    } else if name.chars().count() > MAX_NAME_LEN {
+        Err(FieldProblem::TooLong { max: MAX_NAME_LEN })
+    } else {
+        Ok(())
+    }
+}
+
+fn validate_events(events: &[EventKind]) -> Result<(), FieldProblem> {
+    if events.is_empty() {
+        return Err(FieldProblem::NoEvents);
+    }
+    for (index, event) in events.iter().enumerate() {
+        if !event.is_known() {
+            return Err(FieldProblem::UnknownEvent { index });
+        }
+        if events[..index].contains(event) {
+            return Err(FieldProblem::DuplicateEvent { index });
+        }
+    }
+    Ok(())
+}
+
+fn validate_secret(secret: &Secret) -> Result<(), FieldProblem> {
+    if secret.expose().trim().is_empty() {
+        Err(FieldProblem::Blank)
+    } else if secret.len() > MAX_SECRET_LEN {
+        Err(FieldProblem::TooLong {
+            max: MAX_SECRET_LEN,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks `url` is an absolute `http` or `https` URL with a host.
+///
+/// # Errors
+/// The [`FieldProblem`] found.
+///
+/// ```
+/// use nfehook_core::{validate_url, FieldProblem};
+/// assert!(validate_url("https://suaapp.com/webhooks/nfe").is_ok());
+/// assert!(validate_url("http://127.0.0.1:8080/hook").is_ok());
+/// assert_eq!(validate_url("suaapp.com"), Err(FieldProblem::InvalidUrl));
+/// assert_eq!(validate_url("https://a.b:99999/"), Err(FieldProblem::InvalidPort));
+/// ```
+pub fn validate_url(url: &str) -> Result<(), FieldProblem> {
+    if url.trim().is_empty() {
+        return Err(FieldProblem::Blank);
+    }
+    if url.len() > MAX_URL_LEN {
+        return Err(FieldProblem::TooLong { max: MAX_URL_LEN });
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(FieldProblem::InvalidUrl);
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err(FieldProblem::InvalidUrl);
+    };
+    if scheme.is_empty()
+        || !scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    {
+        return Err(FieldProblem::InvalidUrl);
+    }
+    if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
+        return Err(FieldProblem::UnsupportedScheme);
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = if let Some(v6) = host_port.strip_prefix('[') {
+        match v6.split_once(']') {
+            Some((addr, tail)) => (addr, tail.strip_prefix(':')),
+            None => return Err(FieldProblem::InvalidUrl),
+        }
+    } else {
+        match host_port.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (host_port, None),
+        }
+    };
+    if host.is_empty() {
+        return Err(FieldProblem::MissingHost);
+    }
+    if let Some(port) = port {
+        let valid = !port.is_empty()
+            && port.len() <= 5
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && port.parse::<u32>().is_ok_and(|p| (1..=65_535).contains(&p));
+        if !valid {
+            return Err(FieldProblem::InvalidPort);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn new(url: &str, events: Vec<EventKind>) -> NewSubscription {
+        NewSubscription {
+            name: "Principal".into(),
+            url: url.into(),
+            events,
+            is_active: true,
+            secret: Some(Secret::new("whsec_abc")),
+        }
+    }
+
+    #[test]
+    fn urls() {
+        for ok in [
+            "https://suaapp.com/webhooks/nfe",
+            "HTTPS://SUAAPP.COM",
+            "http://localhost:3000",
+            "https://user:pw@host.com/x?y#z",
+            "https://[::1]:8443/hook",
+        ] {
+            assert_eq!(validate_url(ok), Ok(()), "{ok}");
+        }
+        let cases = [
+            ("", FieldProblem::Blank),
+            ("https://a b.com", FieldProblem::InvalidUrl),
+            ("/relative/path", FieldProblem::InvalidUrl),
+            ("ht tp://x", FieldProblem::InvalidUrl),
+            ("ftp://host", FieldProblem::UnsupportedScheme),
+            ("javascript://x", FieldProblem::UnsupportedScheme),
+            ("https:///path", FieldProblem::MissingHost),
+            ("https://:80", FieldProblem::MissingHost),
+            ("https://host:0", FieldProblem::InvalidPort),
+            ("https://host:", FieldProblem::InvalidPort),
+            ("https://host:x", FieldProblem::InvalidPort),
+            ("https://[::1", FieldProblem::InvalidUrl),
+        ];
+        for (url, problem) in cases {
+            assert_eq!(validate_url(url), Err(problem), "{url}");
+        }
+        let long = alloc::format!("https://a.com/{}", "x".repeat(MAX_URL_LEN));
+        assert_eq!(
+            validate_url(&long),
+            Err(FieldProblem::TooLong { max: MAX_URL_LEN })
+        );
+    }
+
+    #[test]
+    fn events_rules() {
+        let ok = new("https://a.com", vec![EventKind::Erro]);
+        assert!(ok.validate().is_ok());
+        let unknown = new(
+            "https://a.com",
+            vec![EventKind::Erro, EventKind::from_name("x")],
+        );
+        assert_eq!(
+            unknown.validate().unwrap_err().0,
+            [FieldError {
+                field: "events",
+                problem: FieldProblem::UnknownEvent { index: 1 }
+            }]
+        );
+        let dup = new("https://a.com", vec![EventKind::Erro, EventKind::Erro]);
+        assert_eq!(
+            dup.validate().unwrap_err().0[0].problem,
+            FieldProblem::DuplicateEvent { index: 1 }
+        );
+        assert_eq!(
+            new("https://a.com", vec![]).validate().unwrap_err().0[0].problem,
+            FieldProblem::NoEvents
+        );
+    }
+
+    #[test]
+    fn name_and_secret_rules() {
+        let mut long = new("https://a.com", vec![EventKind::Erro]);
+        long.name = "n".repeat(MAX_NAME_LEN + 1);
+        long.secret = Some(Secret::new("  "));
+        let errors = long.validate().unwrap_err();
+        assert_eq!(
+            errors.to_string(),
+            "name: must have at most 200 characters; secret: must not be blank"
+        );
+        let map = errors.into_field_map();
+        assert_eq!(map.len(), 2);
+    }
+
+    #[test]
+    fn patch_serialises_only_present_fields() {
+        let patch = SubscriptionPatch {
+            name: Some("Webhook Atualizado".into()),
+            is_active: Some(false),
+            ..SubscriptionPatch::default()
+        };
+        assert_eq!(
+            serde_json::to_string(&patch).unwrap(),
+            r#"{"name":"Webhook Atualizado","isActive":false}"#
+        );
+        assert!(patch.validate().is_ok());
+        assert!(!patch.is_empty());
+    }
+
+    #[test]
+    fn error_body_leniency() {
+        let body: ErrorBody = serde_json::from_str("{}").unwrap();
+        assert_eq!(body, ErrorBody::default());
+        let body: ErrorBody = serde_json::from_str(
+            r#"{"success":false,"message":"m","errors":{"url":["bad"]},"extra":1}"#,
+        )
+        .unwrap();
+        assert_eq!(body.errors["url"], ["bad"]);
+    }
+
+    #[test]
+    fn summary_round_trips_and_unknown_fields_are_ignored() {
+        let json = r#"{"id":"1","name":"n","url":"https://a.b","isActive":true,"events":["nfe.processada","nfe.futuro"],"secret":"whsec_x","createdAt":"2024-03-10T15:30:45Z","novo":true}"#;
+        let s: Subscription = serde_json::from_str(json).unwrap();
+        assert_eq!(s.events[1], EventKind::from_name("nfe.futuro"));
+        let back = serde_json::to_string(&s).unwrap();
+        assert!(back.contains(r#""createdAt":"2024-03-10T15:30:45Z""#));
+        assert!(!back.contains("lastDeliveryAt"));
+    }
+}
