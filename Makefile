@@ -4,9 +4,11 @@ SHELL := /bin/bash
 CARGO ?= cargo
 
 # Each part adds its own targets in a `*.mk` fragment beside its code and appends
-# them to TEST_STEPS / BENCH_STEPS; the desktop fragment sets RUN_TARGET.
+# them to TEST_STEPS / BENCH_STEPS / SETUP_STEPS; the desktop fragment sets RUN_TARGET.
 TEST_STEPS :=
 BENCH_STEPS :=
+# System set-up every cargo build of the workspace needs (e.g. WebKitGTK for the Tauri crate).
+SETUP_STEPS :=
 
 .PHONY: run test lint test-rust test-nostd bench demo
 .DEFAULT_GOAL := run
@@ -25,12 +27,12 @@ demo:
 test: lint test-nostd test-rust $(TEST_STEPS)
 	@echo "make test: all suites passed"
 
-lint:
+lint: $(SETUP_STEPS)
 	scripts/setup.sh rust
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-test-rust:
+test-rust: $(SETUP_STEPS)
 	$(CARGO) test --workspace --all-targets
 	$(CARGO) test --workspace --doc
 
