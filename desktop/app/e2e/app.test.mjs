@@ -1,0 +1,240 @@
+// End to end in a real window: the debug binary under Xvfb, driven through tauri-driver
+// (which starts Debian's WebKitWebDriver), against the embedded sandbox.
+// Run by `make test-desktop` inside xvfb-run; needs the binary built first.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import net from 'node:net';
+import { Builder, By, Key, until } from 'selenium-webdriver';
+
+const ROOT = resolve(import.meta.dirname, '../../..');
+const BIN = process.env.NFEHOOK_DESKTOP_BIN ?? join(ROOT, 'target/debug/nfehook-desktop');
+const SHOTS = join(ROOT, 'target/desktop-e2e');
+const WAIT = 15_000;
+
+let driverProc;
+let driver;
+let home;
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+    srv.on('error', rej);
+  });
+}
+
+async function waitForPort(port, ms) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const ok = await new Promise((res) => {
+      const s = net.connect(port, '127.0.0.1', () => (s.end(), res(true)));
+      s.on('error', () => res(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`tauri-driver did not listen on ${port}`);
+}
+
+const $ = (css) => driver.wait(until.elementLocated(By.css(css)), WAIT, `waiting for ${css}`);
+const $$ = (css) => driver.findElements(By.css(css));
+const row = (name) => $(`[data-row-name="${name}"]`);
+
+async function gone(css) {
+  await driver.wait(async () => (await $$(css)).length === 0, WAIT, `waiting for ${css} to go`);
+}
+
+async function textOf(css) {
+  const el = await $(css);
+  await driver.wait(async () => (await el.getText()).trim() !== '', WAIT, `waiting for text in ${css}`);
+  return el.getText();
+}
+
+async function typeInto(css, text) {
+  const el = await $(css);
+  await el.click();
+  // Select all and type over it, so Svelte sees input events (WebDriver's clear() does not fire them).
+  await el.sendKeys(Key.chord(Key.CONTROL, 'a'), Key.BACK_SPACE);
+  if (text) await el.sendKeys(text);
+}
+
+/** Saves a screenshot and checks it is a real picture: many colours, not one flat fill. */
+async function screenshot(name) {
+  mkdirSync(SHOTS, { recursive: true });
+  const file = join(SHOTS, `${name}.png`);
+  const png = await driver.takeScreenshot();
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(file, Buffer.from(png, 'base64'));
+  assert.ok(statSync(file).size > 5_000, `${file} is too small to hold a rendered window`);
+  const [colours, spread] = execFileSync('convert', [file, '-format', '%k %[fx:standard_deviation]', 'info:'])
+    .toString()
+    .trim()
+    .split(' ')
+    .map(Number);
+  assert.ok(colours > 16, `${name}.png has only ${colours} colours: blank?`);
+  assert.ok(spread > 0.02, `${name}.png is nearly uniform (sd ${spread}): blank?`);
+  return file;
+}
+
+async function fillForm({ name, url }) {
+  await typeInto('#form-name', name);
+  await typeInto('#form-url', url);
+}
+
+describe('NFeHook desktop, end to end on the embedded sandbox', () => {
+  before(async () => {
+    home = mkdtempSync(join(tmpdir(), 'nfehook-e2e-'));
+    const port = await freePort();
+    const nativePort = await freePort();
+    driverProc = spawn('tauri-driver', ['--port', String(port), '--native-port', String(nativePort)], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+      // A fresh profile: the app's data (sandbox database) and config dirs follow XDG.
+      env: { ...process.env, XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config') },
+    });
+    await waitForPort(port, 20_000);
+    driver = await new Builder()
+      .usingServer(`http://127.0.0.1:${port}/`)
+      .withCapabilities({ browserName: 'wry', 'tauri:options': { application: BIN } })
+      .build();
+    await driver.manage().setTimeouts({ implicit: 0, script: 20_000 });
+  });
+
+  after(async () => {
+    await driver?.quit().catch(() => {});
+    driverProc?.kill();
+    if (home) rmSync(home, { recursive: true, force: true });
+  });
+
+  let generated;
+
+  it('opens on the sandbox with an empty list', async () => {
+    await $('#list-empty');
+    const select = await $('#connection-select');
+    assert.equal(await select.getAttribute('value'), 'sandbox');
+    assert.match(await (await $('h1')).getText(), /NFeHook/);
+    // pt-BR by default.
+    assert.match(await textOf('#list-empty'), /Nenhuma assinatura/);
+  });
+
+  it('creates a subscription, shows the generated secret once, lists it', async () => {
+    await (await $('#new-subscription')).click();
+    await fillForm({ name: 'ERP Matriz', url: 'https://erp.example.com/webhooks/nfe' });
+    await screenshot('form');
+    await (await $('#form-submit')).click();
+    generated = await textOf('#generated-secret');
+    assert.match(generated, /^whsec_[0-9a-f]{32,}$/);
+    await (await $('#secret-once button.primary')).click();
+    await gone('#secret-once');
+    const r = await row('ERP Matriz');
+    assert.match(await r.getText(), /erp\.example\.com/);
+    assert.match(await r.getText(), /Processada/);
+    assert.match(await textOf('#list-count'), /1 de 1/);
+  });
+
+  it('shows the field error for a bad URL and keeps the input', async () => {
+    await (await $('#new-subscription')).click();
+    await fillForm({ name: 'Quebrada', url: 'erp sem esquema' });
+    await (await $('#form-submit')).click();
+    const msg = await textOf('#error-url');
+    assert.match(msg, /URL inválida/);
+    assert.equal(await (await $('#form-url')).getAttribute('aria-invalid'), 'true');
+    assert.equal(await (await $('#form-name')).getAttribute('value'), 'Quebrada');
+    // An http:// URL passes with a warning.
+    await typeInto('#form-url', 'http://127.0.0.1:9/hook');
+    await $('#insecure-url');
+    await driver.wait(async () => (await (await $('#error-url')).getText()) === '', WAIT);
+    await driver.actions().sendKeys(Key.ESCAPE).perform();
+    await gone('#subscription-form');
+  });
+
+  it('shows a conflict (409) for a URL already registered, keeping the form', async () => {
+    await (await $('#new-subscription')).click();
+    await fillForm({ name: 'Duplicada', url: 'https://erp.example.com/webhooks/nfe' });
+    await (await $('#form-submit')).click();
+    const notice = await $('#subscription-form .error-notice[data-kind="conflict"]');
+    assert.match(await notice.getText(), /Conflito/);
+    await $('#form-kept');
+    assert.equal(await (await $('#form-name')).getAttribute('value'), 'Duplicada');
+    await (await $('#subscription-form .actions button:not(.primary)')).click();
+    await gone('#subscription-form');
+    assert.equal((await $$('[data-row-name="Duplicada"]')).length, 0);
+  });
+
+  it('edits it', async () => {
+    await (await (await row('ERP Matriz')).findElement(By.css('[data-action="edit"]'))).click();
+    assert.equal(await (await $('#form-name')).getAttribute('value'), 'ERP Matriz');
+    await typeInto('#form-name', 'ERP Filial');
+    await (await $('input[name="events"][value="nfe.cancelada"]')).click();
+    await (await $('#form-submit')).click();
+    await gone('#subscription-form');
+    const r = await row('ERP Filial');
+    await driver.wait(async () => /Cancelada/.test(await r.getText()), WAIT, 'edited events shown');
+    assert.equal((await $$('[data-row-name="ERP Matriz"]')).length, 0);
+  });
+
+  it('toggles it in place, and the change holds after a refresh (Ctrl+R)', async () => {
+    const toggle = await (await row('ERP Filial')).findElement(By.css('[data-action="toggle"]'));
+    assert.equal(await toggle.getAttribute('aria-checked'), 'true');
+    await toggle.click();
+    await driver.wait(async () => (await toggle.getAttribute('aria-checked')) === 'false', WAIT);
+    await driver.actions().keyDown(Key.CONTROL).sendKeys('r').keyUp(Key.CONTROL).perform();
+    await driver.wait(
+      async () => {
+        const t = await $$('[data-row-name="ERP Filial"] [data-action="toggle"]');
+        return t.length === 1 && (await t[0].getAttribute('aria-checked')) === 'false';
+      },
+      WAIT,
+      'inactive after refresh',
+    );
+    await screenshot('list');
+  });
+
+  it('reveals the secret in the detail view, masked until asked', async () => {
+    await (await (await row('ERP Filial')).findElement(By.css('[data-action="open"]'))).click();
+    const secret = await $('#secret-value');
+    await driver.wait(async () => (await secret.getText()).includes('••••'), WAIT);
+    assert.ok((await secret.getText()).endsWith(generated.slice(-4)));
+    await (await $('#reveal-secret')).click();
+    await driver.wait(async () => (await secret.getText()) === generated, WAIT, 'revealed secret');
+    assert.match(await textOf('#detail-status'), /Inativa/);
+    await driver.actions().sendKeys(Key.ESCAPE).perform();
+    await gone('#detail-dialog');
+  });
+
+  it('searches with Ctrl+F and opens the form with Ctrl+N', async () => {
+    await driver.actions().keyDown(Key.CONTROL).sendKeys('f').keyUp(Key.CONTROL).perform();
+    const search = await $('#search');
+    assert.equal(await driver.executeScript('return document.activeElement.id'), 'search');
+    await search.sendKeys('nada parecido');
+    await $('#list-no-match');
+    await typeInto('#search', 'filial');
+    await row('ERP Filial');
+    await typeInto('#search', '');
+    await driver.actions().keyDown(Key.CONTROL).sendKeys('n').keyUp(Key.CONTROL).perform();
+    await $('#subscription-form');
+    await driver.actions().sendKeys(Key.ESCAPE).perform();
+    await gone('#subscription-form');
+  });
+
+  it('deletes it after a confirmation naming it', async () => {
+    await (await (await row('ERP Filial')).findElement(By.css('[data-action="delete"]'))).click();
+    assert.match(await textOf('#confirm-text'), /“ERP Filial”/);
+    await (await $('#confirm-delete')).click();
+    await gone('[data-row-name="ERP Filial"]');
+    await $('#list-empty');
+  });
+
+  it('switches the UI to English', async () => {
+    const select = await $('#locale-select');
+    await select.findElement(By.css('option[value="en"]')).then((o) => o.click());
+    await driver.wait(async () => /No subscriptions yet/.test(await (await $('#list-empty')).getText()), WAIT);
+  });
+});

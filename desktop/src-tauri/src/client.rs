@@ -1,0 +1,127 @@
+//! [`SubscriptionsApi`] over `nfehook-client`, and the mapping of its errors to the UI's kinds.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use nfehook_client::{ApiError, Client, RetryPolicy};
+use nfehook_core::{NewSubscription, Subscription, SubscriptionDetail, SubscriptionPatch};
+
+use crate::api::{ApiFactory, SubscriptionsApi};
+use crate::apikey::ApiKey;
+use crate::error::{DesktopError, Result};
+
+/// Retries suited to an interactive app: a few quick ones for transient failures; a long
+/// `Retry-After` is shown to the user as a countdown instead of freezing the screen.
+pub fn interactive_retry() -> RetryPolicy {
+    RetryPolicy {
+        max_retries: 2,
+        base_delay: Duration::from_millis(300),
+        max_delay: Duration::from_secs(2),
+        max_retry_after: Duration::from_secs(2),
+    }
+}
+
+/// Makes [`Client`]s; every request goes from Rust, never from the webview.
+#[derive(Debug, Clone, Default)]
+pub struct ClientFactory;
+
+impl ApiFactory for ClientFactory {
+    fn connect(&self, base_url: &str, key: Option<&ApiKey>) -> Result<Arc<dyn SubscriptionsApi>> {
+        let key = key.ok_or(DesktopError::MissingApiKey)?;
+        let client = Client::builder(key.expose())
+            .base_url(base_url)
+            .timeout(Duration::from_secs(20))
+            .connect_timeout(Duration::from_secs(5))
+            .user_agent(concat!("nfehook-desktop/", env!("CARGO_PKG_VERSION")))
+            .retry(interactive_retry())
+            .build()
+            .map_err(map_error)?;
+        Ok(Arc::new(ClientApi(client)))
+    }
+}
+
+/// The real API through `nfehook-client`.
+#[derive(Debug, Clone)]
+pub struct ClientApi(pub Client);
+
+#[async_trait]
+impl SubscriptionsApi for ClientApi {
+    async fn list(&self) -> Result<Vec<Subscription>> {
+        self.0.list_subscriptions().await.map_err(map_error)
+    }
+
+    async fn get(&self, id: &str) -> Result<SubscriptionDetail> {
+        self.0.get_subscription(id).await.map_err(map_error)
+    }
+
+    async fn create(&self, new: &NewSubscription) -> Result<Subscription> {
+        self.0.create_subscription(new).await.map_err(map_error)
+    }
+
+    async fn update(&self, id: &str, patch: &SubscriptionPatch) -> Result<()> {
+        self.0
+            .update_subscription(id, patch)
+            .await
+            .map(drop)
+            .map_err(map_error)
+    }
+
+    async fn delete(&self, id: &str) -> Result<()> {
+        self.0.delete_subscription(id).await.map_err(map_error)
+    }
+}
+
+fn some(message: String) -> Option<String> {
+    Some(message).filter(|m| !m.trim().is_empty())
+}
+
+/// The client's error as the UI's kind (wrong key, conflict, rate limit, offline, ...).
+pub fn map_error(err: ApiError) -> DesktopError {
+    match err {
+        ApiError::Unauthorized { message } | ApiError::Forbidden { message } => {
+            DesktopError::Unauthorized {
+                message: some(message),
+            }
+        }
+        ApiError::NotFound { message } => DesktopError::NotFound {
+            message: some(message),
+        },
+        ApiError::Conflict { message } => DesktopError::Conflict {
+            message: some(message),
+        },
+        ApiError::Validation { message, fields } => DesktopError::Validation {
+            message: some(message),
+            fields,
+        },
+        ApiError::RateLimited { retry_after } => DesktopError::RateLimited {
+            retry_after: retry_after.map(|d| d.as_secs_f64().ceil() as u64),
+            message: None,
+        },
+        ApiError::Server { status, message } | ApiError::UnexpectedStatus { status, message } => {
+            DesktopError::Server {
+                status,
+                message: some(message),
+            }
+        }
+        ApiError::Network { message, .. } => DesktopError::Offline { reason: message },
+        ApiError::Timeout => DesktopError::Offline {
+            reason: "the request timed out".to_owned(),
+        },
+        ApiError::Decode { message } => DesktopError::Server {
+            status: 0,
+            message: some(message),
+        },
+        ApiError::InvalidChave(e) => DesktopError::Validation {
+            message: None,
+            fields: [("nfeChave".to_owned(), vec![e.code().to_owned()])].into(),
+        },
+        ApiError::InvalidArgument { message } | ApiError::Config { message } => {
+            DesktopError::InvalidConnection { reason: message }
+        }
+        other => DesktopError::Server {
+            status: other.status().unwrap_or(0),
+            message: some(other.to_string()),
+        },
+    }
+}

@@ -1,0 +1,143 @@
+//! The Tauri commands: each one is a thin call into [`Desktop`](crate::Desktop). They are
+//! declared in `build.rs` and granted in `capabilities/main.json`.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use tauri::State;
+
+use crate::clipboard::{CLEAR_AFTER, Clipboard, copy_then_clear};
+use crate::desktop::{AppInfo, ConnectionInput, ConnectionUpdate, ConnectionView, Desktop};
+use crate::error::Result;
+use crate::view::{Created, FormCheck, SubscriptionForm, SubscriptionRow, SubscriptionView};
+
+/// What the commands share, managed by Tauri.
+pub struct AppState {
+    /// The app's logic.
+    pub desktop: Arc<Desktop>,
+    /// The system clipboard (a fake in tests).
+    pub clipboard: Arc<dyn Clipboard>,
+    /// When the process started, for the startup trace.
+    pub started: Instant,
+}
+
+/// Connections, key storage, sandbox state.
+#[tauri::command]
+pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo> {
+    state.desktop.info()
+}
+
+/// Adds a connection and makes it active.
+#[tauri::command]
+pub async fn add_connection(
+    state: State<'_, AppState>,
+    input: ConnectionInput,
+) -> Result<ConnectionView> {
+    state.desktop.add_connection(input)
+}
+
+/// Edits a connection (name, base URL, key).
+#[tauri::command]
+pub async fn update_connection(
+    state: State<'_, AppState>,
+    id: String,
+    update: ConnectionUpdate,
+) -> Result<ConnectionView> {
+    state.desktop.update_connection(&id, update)
+}
+
+/// Removes a connection and its key.
+#[tauri::command]
+pub async fn remove_connection(state: State<'_, AppState>, id: String) -> Result<()> {
+    state.desktop.remove_connection(&id)
+}
+
+/// Switches the active connection.
+#[tauri::command]
+pub async fn select_connection(state: State<'_, AppState>, id: String) -> Result<()> {
+    state.desktop.select_connection(&id)
+}
+
+/// The subscriptions of the active connection.
+#[tauri::command]
+pub async fn list_subscriptions(state: State<'_, AppState>) -> Result<Vec<SubscriptionRow>> {
+    state.desktop.list_subscriptions().await
+}
+
+/// One subscription in full (secret masked).
+#[tauri::command]
+pub async fn get_subscription(state: State<'_, AppState>, id: String) -> Result<SubscriptionView> {
+    state.desktop.get_subscription(&id).await
+}
+
+/// Inline validation of the form with `nfehook-core`'s rules.
+#[tauri::command]
+pub fn validate_subscription(state: State<'_, AppState>, form: SubscriptionForm) -> FormCheck {
+    state.desktop.validate_subscription(&form)
+}
+
+/// Creates a subscription.
+#[tauri::command]
+pub async fn create_subscription(
+    state: State<'_, AppState>,
+    form: SubscriptionForm,
+) -> Result<Created> {
+    state.desktop.create_subscription(&form).await
+}
+
+/// Saves an edited subscription.
+#[tauri::command]
+pub async fn update_subscription(
+    state: State<'_, AppState>,
+    id: String,
+    form: SubscriptionForm,
+) -> Result<SubscriptionView> {
+    state.desktop.update_subscription(&id, &form).await
+}
+
+/// Turns a subscription on or off.
+#[tauri::command]
+pub async fn set_subscription_active(
+    state: State<'_, AppState>,
+    id: String,
+    active: bool,
+) -> Result<()> {
+    state.desktop.set_subscription_active(&id, active).await
+}
+
+/// Deletes a subscription.
+#[tauri::command]
+pub async fn delete_subscription(state: State<'_, AppState>, id: String) -> Result<()> {
+    state.desktop.delete_subscription(&id).await
+}
+
+/// The subscription's secret in clear (reveal).
+#[tauri::command]
+pub async fn reveal_secret(state: State<'_, AppState>, id: String) -> Result<String> {
+    state.desktop.reveal_secret(&id).await
+}
+
+/// Copies the subscription's secret without it passing through the webview; cleared after 30 s.
+#[tauri::command]
+pub async fn copy_secret(state: State<'_, AppState>, id: String) -> Result<()> {
+    let secret = state.desktop.reveal_secret(&id).await?;
+    copy_then_clear(state.clipboard.clone(), secret, CLEAR_AFTER)
+}
+
+/// Copies a secret the UI is showing (the generated one, shown once); cleared after 30 s.
+#[tauri::command]
+pub async fn copy_sensitive(state: State<'_, AppState>, text: String) -> Result<()> {
+    copy_then_clear(state.clipboard.clone(), text, CLEAR_AFTER)
+}
+
+/// Called by the UI after its first paint; with `NFEHOOK_STARTUP_TRACE` set, prints the time
+/// since the process started (used by `desktop/scripts/figures.sh`).
+#[tauri::command]
+pub fn ui_ready(state: State<'_, AppState>) {
+    if std::env::var_os("NFEHOOK_STARTUP_TRACE").is_some() {
+        eprintln!(
+            "nfehook-desktop: first paint {} ms after start",
+            state.started.elapsed().as_millis()
+        );
+    }
+}

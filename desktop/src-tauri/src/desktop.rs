@@ -1,0 +1,664 @@
+//! The app's logic with no window around it: connections, keys and the subscription
+//! operations the commands expose. Every Tauri command is a one-line call into [`Desktop`].
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use nfehook_core::SubscriptionPatch;
+use serde::{Deserialize, Serialize};
+
+use crate::api::{ApiFactory, SubscriptionsApi};
+use crate::apikey::ApiKey;
+use crate::connection::{
+    Connection, ConnectionKind, PRODUCTION_BASE_URL, SANDBOX_ID, Settings, normalize_base_url,
+    normalize_name,
+};
+use crate::error::{DesktopError, Result};
+use crate::keystore::{KeyStorage, KeyStore};
+use crate::view::{Created, FormCheck, SubscriptionForm, SubscriptionRow, SubscriptionView};
+
+/// Where the embedded sandbox listens and the local key it accepts.
+#[derive(Debug, Clone)]
+pub struct SandboxEndpoint {
+    /// `http://127.0.0.1:<port>`.
+    pub base_url: String,
+    /// The sandbox's local API key.
+    pub api_key: ApiKey,
+}
+
+/// A connection as the UI sees it: never the key, only whether one is set and its last 4.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionView {
+    /// Stable id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// What it talks to.
+    pub kind: ConnectionKind,
+    /// The base URL requests go to (the sandbox's once it runs).
+    pub base_url: Option<String>,
+    /// Whether an API key is set.
+    pub key_set: bool,
+    /// Last 4 characters of the key, when set.
+    pub key_last4: Option<String>,
+}
+
+/// Everything the UI needs at start and after a settings change.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    /// Every connection, the sandbox first.
+    pub connections: Vec<ConnectionView>,
+    /// Id of the active one.
+    pub active_id: String,
+    /// Where API keys are kept.
+    pub key_storage: KeyStorage,
+    /// Why keys are in memory only, when they are.
+    pub keychain_notice: Option<String>,
+    /// Why the embedded sandbox is not running, when it is not.
+    pub sandbox_error: Option<String>,
+    /// The app's version.
+    pub version: &'static str,
+}
+
+/// A new connection from the connection settings dialog.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionInput {
+    /// Display name.
+    pub name: String,
+    /// `production` or `custom` (a second sandbox connection cannot be added).
+    pub kind: ConnectionKind,
+    /// Required for `custom`.
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// The API key, stored in the keychain; blank means none.
+    #[serde(default)]
+    pub api_key: Option<String>,
+}
+
+/// Changes to a connection; absent fields stay as they are.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionUpdate {
+    /// New name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// New base URL (custom connections only).
+    #[serde(default)]
+    pub base_url: Option<String>,
+    /// New API key; blank is ignored (use `clear_key`).
+    #[serde(default)]
+    pub api_key: Option<String>,
+    /// Forget the stored key.
+    #[serde(default)]
+    pub clear_key: bool,
+}
+
+/// The app's state and operations.
+pub struct Desktop {
+    settings_path: PathBuf,
+    settings: Mutex<Settings>,
+    keys: KeyStore,
+    sandbox: Mutex<std::result::Result<SandboxEndpoint, String>>,
+    factory: Arc<dyn ApiFactory>,
+    clients: Mutex<HashMap<String, Arc<dyn SubscriptionsApi>>>,
+}
+
+impl std::fmt::Debug for Desktop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Desktop")
+            .field("settings_path", &self.settings_path)
+            .field("keys", &self.keys)
+            .finish_non_exhaustive()
+    }
+}
+
+fn non_blank(s: Option<&str>) -> Option<&str> {
+    s.map(str::trim).filter(|s| !s.is_empty())
+}
+
+impl Desktop {
+    /// Loads the settings at `settings_path` (defaults when missing). The sandbox is
+    /// "starting" until [`Desktop::set_sandbox`] is called.
+    pub fn new(settings_path: PathBuf, keys: KeyStore, factory: Arc<dyn ApiFactory>) -> Result<Self> {
+        let settings = Settings::load(&settings_path)?;
+        Ok(Self {
+            settings_path,
+            settings: Mutex::new(settings),
+            keys,
+            sandbox: Mutex::new(Err("starting".to_owned())),
+            factory,
+            clients: Mutex::default(),
+        })
+    }
+
+    /// Records the embedded sandbox's endpoint, or why it did not start.
+    pub fn set_sandbox(&self, endpoint: std::result::Result<SandboxEndpoint, String>) {
+        *self.sandbox.lock().expect("sandbox lock") = endpoint;
+        self.clients.lock().expect("clients lock").remove(SANDBOX_ID);
+    }
+
+    fn sandbox(&self) -> std::result::Result<SandboxEndpoint, String> {
+        self.sandbox.lock().expect("sandbox lock").clone()
+    }
+
+    fn view(&self, c: &Connection) -> Result<ConnectionView> {
+        let (base_url, key) = match c.kind {
+            ConnectionKind::Sandbox => match self.sandbox() {
+                Ok(ep) => (Some(ep.base_url), Some(ep.api_key)),
+                Err(_) => (None, None),
+            },
+            ConnectionKind::Production => {
+                (Some(PRODUCTION_BASE_URL.to_owned()), self.keys.get(&c.id)?)
+            }
+            ConnectionKind::Custom => (c.base_url.clone(), self.keys.get(&c.id)?),
+        };
+        Ok(ConnectionView {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            kind: c.kind,
+            base_url,
+            key_set: key.is_some(),
+            key_last4: key.map(|k| k.last4()),
+        })
+    }
+
+    /// Connections, the active one, and the keychain and sandbox state.
+    pub fn info(&self) -> Result<AppInfo> {
+        let settings = self.settings.lock().expect("settings lock").clone();
+        let connections = settings
+            .connections
+            .iter()
+            .map(|c| self.view(c))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(AppInfo {
+            connections,
+            active_id: settings.active,
+            key_storage: self.keys.storage(),
+            keychain_notice: self.keys.notice(),
+            sandbox_error: self.sandbox().err().filter(|e| e != "starting"),
+            version: env!("CARGO_PKG_VERSION"),
+        })
+    }
+
+    fn save(&self, settings: &Settings) -> Result<()> {
+        settings.save(&self.settings_path)
+    }
+
+    /// Adds a named connection (its key to the keychain) and makes it active.
+    pub fn add_connection(&self, input: ConnectionInput) -> Result<ConnectionView> {
+        let name = normalize_name(&input.name)?;
+        let base_url = match input.kind {
+            ConnectionKind::Sandbox => {
+                return Err(DesktopError::InvalidConnection {
+                    reason: "the sandbox connection already exists".to_owned(),
+                });
+            }
+            ConnectionKind::Production => None,
+            ConnectionKind::Custom => Some(normalize_base_url(
+                non_blank(input.base_url.as_deref()).unwrap_or_default(),
+            )?),
+        };
+        let conn = Connection {
+            id: uuid::Uuid::new_v4().to_string(),
+            name,
+            kind: input.kind,
+            base_url,
+        };
+        if let Some(key) = non_blank(input.api_key.as_deref()) {
+            self.keys.set(&conn.id, &ApiKey::new(key))?;
+        }
+        let mut settings = self.settings.lock().expect("settings lock");
+        let mut next = settings.clone();
+        next.connections.push(conn.clone());
+        next.active = conn.id.clone();
+        self.save(&next)?;
+        *settings = next;
+        drop(settings);
+        self.view(&conn)
+    }
+
+    /// Renames a connection, changes its base URL or its key.
+    pub fn update_connection(&self, id: &str, update: ConnectionUpdate) -> Result<ConnectionView> {
+        let mut settings = self.settings.lock().expect("settings lock");
+        let mut next = settings.clone();
+        let conn = next.find_mut(id)?;
+        if conn.kind == ConnectionKind::Sandbox {
+            return Err(DesktopError::InvalidConnection {
+                reason: "the sandbox connection cannot be edited".to_owned(),
+            });
+        }
+        if let Some(name) = &update.name {
+            conn.name = normalize_name(name)?;
+        }
+        if let Some(url) = non_blank(update.base_url.as_deref()) {
+            if conn.kind != ConnectionKind::Custom {
+                return Err(DesktopError::InvalidConnection {
+                    reason: "only custom connections have a base URL".to_owned(),
+                });
+            }
+            conn.base_url = Some(normalize_base_url(url)?);
+        }
+        let conn = conn.clone();
+        if update.clear_key {
+            self.keys.delete(id)?;
+        }
+        if let Some(key) = non_blank(update.api_key.as_deref()) {
+            self.keys.set(id, &ApiKey::new(key))?;
+        }
+        self.save(&next)?;
+        *settings = next;
+        drop(settings);
+        self.clients.lock().expect("clients lock").remove(id);
+        self.view(&conn)
+    }
+
+    /// Removes a connection and its key; the sandbox stays. Removing the active one makes
+    /// the sandbox active.
+    pub fn remove_connection(&self, id: &str) -> Result<()> {
+        if id == SANDBOX_ID {
+            return Err(DesktopError::InvalidConnection {
+                reason: "the sandbox connection cannot be removed".to_owned(),
+            });
+        }
+        let mut settings = self.settings.lock().expect("settings lock");
+        let mut next = settings.clone();
+        next.find_mut(id)?;
+        next.connections.retain(|c| c.id != id);
+        if next.active == id {
+            SANDBOX_ID.clone_into(&mut next.active);
+        }
+        self.keys.delete(id)?;
+        self.save(&next)?;
+        *settings = next;
+        self.clients.lock().expect("clients lock").remove(id);
+        Ok(())
+    }
+
+    /// Makes `id` the active connection.
+    pub fn select_connection(&self, id: &str) -> Result<()> {
+        let mut settings = self.settings.lock().expect("settings lock");
+        let mut next = settings.clone();
+        next.find_mut(id)?;
+        id.clone_into(&mut next.active);
+        self.save(&next)?;
+        *settings = next;
+        Ok(())
+    }
+
+    /// The API handle of the active connection (cached per connection).
+    pub fn api(&self) -> Result<Arc<dyn SubscriptionsApi>> {
+        let conn = {
+            let settings = self.settings.lock().expect("settings lock");
+            settings
+                .find(&settings.active)
+                .cloned()
+                .ok_or_else(|| DesktopError::UnknownConnection {
+                    id: settings.active.clone(),
+                })?
+        };
+        if let Some(api) = self.clients.lock().expect("clients lock").get(&conn.id) {
+            return Ok(api.clone());
+        }
+        let api = match conn.kind {
+            ConnectionKind::Sandbox => {
+                let ep = self
+                    .sandbox()
+                    .map_err(|_| DesktopError::SandboxUnavailable)?;
+                self.factory.connect(&ep.base_url, Some(&ep.api_key))?
+            }
+            ConnectionKind::Production => {
+                let key = self.keys.get(&conn.id)?.ok_or(DesktopError::MissingApiKey)?;
+                self.factory.connect(PRODUCTION_BASE_URL, Some(&key))?
+            }
+            ConnectionKind::Custom => {
+                let base = conn.base_url.as_deref().ok_or_else(|| {
+                    DesktopError::InvalidConnection {
+                        reason: "no base URL".to_owned(),
+                    }
+                })?;
+                self.factory.connect(base, self.keys.get(&conn.id)?.as_ref())?
+            }
+        };
+        self.clients
+            .lock()
+            .expect("clients lock")
+            .insert(conn.id, api.clone());
+        Ok(api)
+    }
+
+    /// Every subscription of the active connection.
+    pub async fn list_subscriptions(&self) -> Result<Vec<SubscriptionRow>> {
+        let subs = self.api()?.list().await?;
+        Ok(subs.iter().map(SubscriptionRow::from).collect())
+    }
+
+    /// One subscription in full, secret masked.
+    pub async fn get_subscription(&self, id: &str) -> Result<SubscriptionView> {
+        Ok(SubscriptionView::from(&self.api()?.get(id).await?))
+    }
+
+    /// Checks a form with core's rules (for inline validation as the user types).
+    pub fn validate_subscription(&self, form: &SubscriptionForm) -> FormCheck {
+        form.check()
+    }
+
+    /// Creates a subscription; returns the generated secret once when the form had none.
+    pub async fn create_subscription(&self, form: &SubscriptionForm) -> Result<Created> {
+        form.ensure_valid()?;
+        let new = form.to_new();
+        let created = self.api()?.create(&new).await?;
+        Ok(Created {
+            subscription: SubscriptionRow::from(&created),
+            generated_secret: new
+                .secret
+                .is_none()
+                .then(|| created.secret.expose().to_owned()),
+        })
+    }
+
+    /// Saves an edit (every field of the form but the secret) and returns the fresh view.
+    pub async fn update_subscription(
+        &self,
+        id: &str,
+        form: &SubscriptionForm,
+    ) -> Result<SubscriptionView> {
+        let form = SubscriptionForm {
+            secret: None,
+            ..form.clone()
+        };
+        form.ensure_valid()?;
+        let api = self.api()?;
+        api.update(id, &form.to_patch()).await?;
+        Ok(SubscriptionView::from(&api.get(id).await?))
+    }
+
+    /// Turns deliveries on or off.
+    pub async fn set_subscription_active(&self, id: &str, active: bool) -> Result<()> {
+        let patch = SubscriptionPatch {
+            is_active: Some(active),
+            ..SubscriptionPatch::default()
+        };
+        self.api()?.update(id, &patch).await
+    }
+
+    /// Deletes a subscription.
+    pub async fn delete_subscription(&self, id: &str) -> Result<()> {
+        self.api()?.delete(id).await
+    }
+
+    /// The subscription's secret in clear, for reveal and copy.
+    pub async fn reveal_secret(&self, id: &str) -> Result<String> {
+        Ok(self.api()?.get(id).await?.secret.expose().to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keystore::tests::FakeKeychain;
+    use crate::testing::FakeFactory;
+
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        path: PathBuf,
+        factory: Arc<FakeFactory>,
+        chain: FakeKeychain,
+        desktop: Desktop,
+    }
+
+    fn fixture() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("connections.json");
+        let factory = Arc::new(FakeFactory::default());
+        let chain = FakeKeychain::default();
+        let desktop = Desktop::new(
+            path.clone(),
+            KeyStore::detect(Box::new(chain.clone())),
+            factory.clone(),
+        )
+        .unwrap();
+        desktop.set_sandbox(Ok(SandboxEndpoint {
+            base_url: "http://127.0.0.1:9".into(),
+            api_key: ApiKey::new("sbx_localkey1234"),
+        }));
+        Fixture {
+            _dir: dir,
+            path,
+            factory,
+            chain,
+            desktop,
+        }
+    }
+
+    fn form(name: &str, url: &str, secret: Option<&str>) -> SubscriptionForm {
+        SubscriptionForm {
+            name: name.into(),
+            url: url.into(),
+            events: vec!["nfe.processada".into()],
+            is_active: true,
+            secret: secret.map(Into::into),
+        }
+    }
+
+    #[tokio::test]
+    async fn first_launch_uses_the_sandbox() {
+        let f = fixture();
+        let info = f.desktop.info().unwrap();
+        assert_eq!(info.active_id, SANDBOX_ID);
+        assert_eq!(info.connections.len(), 1);
+        let sandbox = &info.connections[0];
+        assert_eq!(sandbox.base_url.as_deref(), Some("http://127.0.0.1:9"));
+        assert_eq!(sandbox.key_last4.as_deref(), Some("1234"));
+        f.desktop.list_subscriptions().await.unwrap();
+        assert_eq!(
+            f.factory.connects.lock().unwrap()[0],
+            ("http://127.0.0.1:9".to_owned(), Some("1234".to_owned()))
+        );
+    }
+
+    #[tokio::test]
+    async fn sandbox_not_running_is_a_typed_error() {
+        let f = fixture();
+        f.desktop.set_sandbox(Err("port in use".into()));
+        let err = f.desktop.list_subscriptions().await.unwrap_err();
+        assert!(matches!(err, DesktopError::SandboxUnavailable), "{err:?}");
+        assert_eq!(
+            f.desktop.info().unwrap().sandbox_error.as_deref(),
+            Some("port in use")
+        );
+    }
+
+    #[tokio::test]
+    async fn create_returns_the_generated_secret_only_when_generated() {
+        let f = fixture();
+        let made = f
+            .desktop
+            .create_subscription(&form("ERP", "https://erp.example.com/hook", None))
+            .await
+            .unwrap();
+        assert_eq!(
+            made.generated_secret.as_deref(),
+            Some("whsec_generated0123456789abcdef01234567")
+        );
+        assert_eq!(made.subscription.events, ["nfe.processada"]);
+        let own = f
+            .desktop
+            .create_subscription(&form("B", "https://b.example.com/h", Some("whsec_mine_0123456789")))
+            .await
+            .unwrap();
+        assert!(own.generated_secret.is_none());
+        // The list never carries secrets.
+        let rows = serde_json::to_string(&f.desktop.list_subscriptions().await.unwrap()).unwrap();
+        assert!(!rows.contains("whsec_"), "{rows}");
+    }
+
+    #[tokio::test]
+    async fn invalid_form_is_refused_locally_with_core_codes() {
+        let f = fixture();
+        let bad = SubscriptionForm {
+            events: vec![],
+            ..form(" ", "ftp://x", None)
+        };
+        let err = f.desktop.create_subscription(&bad).await.unwrap_err();
+        let DesktopError::Validation { fields, .. } = err else {
+            panic!("expected validation, got {err:?}")
+        };
+        assert_eq!(fields["name"], ["blank"]);
+        assert_eq!(fields["url"], ["unsupported_scheme"]);
+        assert_eq!(fields["events"], ["no_events"]);
+        assert!(f.factory.api.calls.lock().unwrap().is_empty(), "nothing sent");
+    }
+
+    #[test]
+    fn http_urls_warn_but_pass() {
+        let f = fixture();
+        let check = f
+            .desktop
+            .validate_subscription(&form("x", "http://127.0.0.1:8080/h", None));
+        assert!(check.errors.is_empty());
+        assert_eq!(check.warnings, ["insecureUrl"]);
+        let check = f
+            .desktop
+            .validate_subscription(&form("x", "https://a.b/h", None));
+        assert!(check.warnings.is_empty());
+    }
+
+    #[tokio::test]
+    async fn conflict_passes_through_typed() {
+        let f = fixture();
+        let a = form("A", "https://same.example.com/h", None);
+        f.desktop.create_subscription(&a).await.unwrap();
+        let err = f.desktop.create_subscription(&a).await.unwrap_err();
+        assert_eq!(err.kind(), "conflict");
+    }
+
+    #[tokio::test]
+    async fn update_toggle_reveal_delete() {
+        let f = fixture();
+        let made = f
+            .desktop
+            .create_subscription(&form("A", "https://a.example.com/h", Some("whsec_abcdefghijklmnop")))
+            .await
+            .unwrap();
+        let id = made.subscription.id;
+        let view = f
+            .desktop
+            .update_subscription(&id, &form("A2", "https://a2.example.com/h", Some("ignored")))
+            .await
+            .unwrap();
+        assert_eq!(view.row.name, "A2");
+        assert_eq!(view.secret_mask, "whsec_••••••••mnop");
+        assert_eq!(view.nfe_chaves.len(), 1);
+        // The update sends every form field but never a secret.
+        let calls = f.factory.api.calls.lock().unwrap().clone();
+        let update = calls.iter().find(|c| c.starts_with("update")).unwrap();
+        assert!(update.contains(r#""name":"A2""#) && !update.contains("secret"), "{update}");
+
+        f.desktop.set_subscription_active(&id, false).await.unwrap();
+        assert!(!f.desktop.get_subscription(&id).await.unwrap().row.is_active);
+        assert_eq!(
+            f.desktop.reveal_secret(&id).await.unwrap(),
+            "whsec_abcdefghijklmnop"
+        );
+        f.desktop.delete_subscription(&id).await.unwrap();
+        assert_eq!(
+            f.desktop.get_subscription(&id).await.unwrap_err().kind(),
+            "notFound"
+        );
+    }
+
+    #[tokio::test]
+    async fn production_needs_a_key_kept_out_of_the_settings_file() {
+        let f = fixture();
+        let view = f
+            .desktop
+            .add_connection(ConnectionInput {
+                name: "ValidaNFe".into(),
+                kind: ConnectionKind::Production,
+                base_url: None,
+                api_key: None,
+            })
+            .unwrap();
+        assert!(!view.key_set);
+        let err = f.desktop.list_subscriptions().await.unwrap_err();
+        assert!(matches!(err, DesktopError::MissingApiKey));
+
+        let view = f
+            .desktop
+            .update_connection(
+                &view.id,
+                ConnectionUpdate {
+                    api_key: Some(" prod-key-SECRET-9876 ".into()),
+                    ..ConnectionUpdate::default()
+                },
+            )
+            .unwrap();
+        assert!(view.key_set);
+        assert_eq!(view.key_last4.as_deref(), Some("9876"));
+        f.desktop.list_subscriptions().await.unwrap();
+        assert_eq!(
+            f.factory.connects.lock().unwrap().last().unwrap(),
+            &(PRODUCTION_BASE_URL.to_owned(), Some("9876".to_owned()))
+        );
+        assert_eq!(
+            f.chain.entries.lock().unwrap()[&view.id],
+            "prod-key-SECRET-9876"
+        );
+        let file = std::fs::read_to_string(&f.path).unwrap();
+        assert!(file.contains("ValidaNFe") && !file.contains("SECRET"), "{file}");
+        let info = serde_json::to_string(&f.desktop.info().unwrap()).unwrap();
+        assert!(!info.contains("SECRET"), "{info}");
+
+        // A new app instance finds the connection active and the key in the keychain.
+        let again = Desktop::new(
+            f.path.clone(),
+            KeyStore::detect(Box::new(f.chain.clone())),
+            f.factory.clone(),
+        )
+        .unwrap();
+        let info = again.info().unwrap();
+        assert_eq!(info.active_id, view.id);
+        assert_eq!(info.connections[1].key_last4.as_deref(), Some("9876"));
+
+        f.desktop.remove_connection(&view.id).unwrap();
+        assert!(f.chain.entries.lock().unwrap().is_empty());
+        assert_eq!(f.desktop.info().unwrap().active_id, SANDBOX_ID);
+    }
+
+    #[test]
+    fn custom_connections_check_their_url_and_the_sandbox_is_fixed() {
+        let f = fixture();
+        let err = f
+            .desktop
+            .add_connection(ConnectionInput {
+                name: "Hml".into(),
+                kind: ConnectionKind::Custom,
+                base_url: Some("hml.example.com".into()),
+                api_key: None,
+            })
+            .unwrap_err();
+        assert_eq!(err.kind(), "connection");
+        let ok = f
+            .desktop
+            .add_connection(ConnectionInput {
+                name: "Hml".into(),
+                kind: ConnectionKind::Custom,
+                base_url: Some("https://hml.example.com/".into()),
+                api_key: Some("k-1".into()),
+            })
+            .unwrap();
+        assert_eq!(ok.base_url.as_deref(), Some("https://hml.example.com"));
+        f.desktop.select_connection(SANDBOX_ID).unwrap();
+        assert!(f.desktop.remove_connection(SANDBOX_ID).is_err());
+        assert!(
+            f.desktop
+                .update_connection(SANDBOX_ID, ConnectionUpdate::default())
+                .is_err()
+        );
+        assert!(f.desktop.select_connection("nope").is_err());
+    }
+}

@@ -1,0 +1,110 @@
+//! NFeHook desktop: a Tauri v2 shell over `nfehook-client` and `nfehook-sandbox`.
+//!
+//! The logic lives in [`Desktop`] (connections, keys, subscription operations) and is tested
+//! without a window; [`commands`] are one-line Tauri wrappers around it, and [`run`] wires
+//! them to a window, the OS keychain, the clipboard and the embedded sandbox.
+
+pub mod api;
+mod apikey;
+pub mod client;
+pub mod clipboard;
+pub mod commands;
+pub mod connection;
+pub mod desktop;
+mod error;
+pub mod keystore;
+pub mod sandbox;
+pub mod view;
+
+#[cfg(test)]
+mod testing;
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use tauri::Manager;
+use tauri_plugin_clipboard_manager::ClipboardExt;
+
+pub use apikey::ApiKey;
+pub use desktop::{Desktop, SandboxEndpoint};
+pub use error::{DesktopError, Result};
+pub use keystore::{KeyStorage, KeyStore};
+
+/// Registers every command of [`commands`] on `builder`, for any runtime (the real one, or
+/// the mock runtime in tests).
+pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::app_info,
+        commands::add_connection,
+        commands::update_connection,
+        commands::remove_connection,
+        commands::select_connection,
+        commands::list_subscriptions,
+        commands::get_subscription,
+        commands::validate_subscription,
+        commands::create_subscription,
+        commands::update_subscription,
+        commands::set_subscription_active,
+        commands::delete_subscription,
+        commands::reveal_secret,
+        commands::copy_secret,
+        commands::copy_sensitive,
+        commands::ui_ready,
+    ])
+}
+
+/// The system clipboard through the Tauri plugin.
+struct SystemClipboard<R: tauri::Runtime>(tauri::AppHandle<R>);
+
+impl<R: tauri::Runtime> clipboard::Clipboard for SystemClipboard<R> {
+    fn write(&self, text: &str) -> std::result::Result<(), String> {
+        self.0.clipboard().write_text(text).map_err(|e| e.to_string())
+    }
+
+    fn read(&self) -> Option<String> {
+        self.0.clipboard().read_text().ok()
+    }
+}
+
+/// Keeps the embedded sandbox's server alive for the app's lifetime.
+struct SandboxServer(#[allow(dead_code)] Mutex<Option<nfehook_sandbox::RunningSandbox>>);
+
+/// Starts the app: keychain detection, settings, the embedded sandbox, the window.
+pub fn run() {
+    let started = Instant::now();
+    let app = with_commands(tauri::Builder::default())
+        .plugin(tauri_plugin_clipboard_manager::init())
+        .setup(move |app| {
+            let data_dir = app.path().app_data_dir()?;
+            let config_dir = app.path().app_config_dir()?;
+            let keys = KeyStore::detect(Box::new(keystore::OsKeychain::new(
+                keystore::KEYCHAIN_SERVICE,
+            )));
+            let desktop = Arc::new(Desktop::new(
+                config_dir.join("connections.json"),
+                keys,
+                Arc::new(client::ClientFactory),
+            )?);
+            // Started before the window loads, so the first list request finds it running.
+            let running = match tauri::async_runtime::block_on(sandbox::start(&data_dir)) {
+                Ok((running, endpoint)) => {
+                    desktop.set_sandbox(Ok(endpoint));
+                    Some(running)
+                }
+                Err(err) => {
+                    desktop.set_sandbox(Err(err.to_string()));
+                    None
+                }
+            };
+            app.manage(SandboxServer(Mutex::new(running)));
+            app.manage(commands::AppState {
+                desktop,
+                clipboard: Arc::new(SystemClipboard(app.handle().clone())),
+                started,
+            });
+            Ok(())
+        })
+        .build(tauri::generate_context!())
+        .expect("error while building the NFeHook desktop app");
+    app.run(|_, _| {});
+}
