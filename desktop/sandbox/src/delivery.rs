@@ -1,0 +1,152 @@
+//! Deliveries and their attempts as the sandbox reports them (`GET /_sandbox/deliveries`).
+
+use nfehook_core::{EventKind, Timestamp};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::clock::{millis_to_secs, timestamp, timestamp_ms};
+use crate::store::{DeliveryFilter, DeliveryRow, Status};
+
+/// Where a delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    /// Waiting for its first attempt or a retry.
+    Pending,
+    /// A receiver answered 2xx.
+    Delivered,
+    /// Every attempt failed.
+    Failed,
+    /// Its subscription was deleted before it was delivered.
+    Cancelled,
+}
+
+impl From<Status> for DeliveryStatus {
+    fn from(status: Status) -> Self {
+        match status {
+            Status::Pending => DeliveryStatus::Pending,
+            Status::Delivered => DeliveryStatus::Delivered,
+            Status::Failed => DeliveryStatus::Failed,
+            Status::Cancelled => DeliveryStatus::Cancelled,
+        }
+    }
+}
+
+impl From<DeliveryStatus> for Status {
+    fn from(status: DeliveryStatus) -> Self {
+        match status {
+            DeliveryStatus::Pending => Status::Pending,
+            DeliveryStatus::Delivered => Status::Delivered,
+            DeliveryStatus::Failed => Status::Failed,
+            DeliveryStatus::Cancelled => Status::Cancelled,
+        }
+    }
+}
+
+/// One attempt of a delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attempt {
+    /// 1 for the first attempt.
+    pub number: u32,
+    /// When the request was sent.
+    pub started_at: Timestamp,
+    /// The receiver's HTTP status, when it answered.
+    pub status_code: Option<u16>,
+    /// Time until the answer (or the failure), in milliseconds.
+    pub latency_ms: u64,
+    /// Why the attempt failed (`receiver answered HTTP 500`, `no answer within 30000 ms`, ...).
+    pub error: Option<String>,
+}
+
+/// A delivery: one event for one subscription, with every attempt made so far.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Delivery {
+    /// Delivery id, the `id` inside the body.
+    pub id: String,
+    /// The subscription it is for (it may have been deleted since).
+    pub subscription_id: String,
+    /// The URL it is sent to (the subscription's URL when it was created).
+    pub url: String,
+    /// The event.
+    pub event: EventKind,
+    /// The NF-e key of the event.
+    pub nfe_chave: String,
+    /// Where it stands.
+    pub status: DeliveryStatus,
+    /// Attempts made so far.
+    pub attempts_made: u32,
+    /// When the next attempt is due, while pending.
+    pub next_attempt_at: Option<Timestamp>,
+    /// When the event was triggered.
+    pub created_at: Timestamp,
+    /// When it was delivered, given up or cancelled.
+    pub completed_at: Option<Timestamp>,
+    /// The exact body sent (and signed) on every attempt.
+    pub payload: Box<RawValue>,
+    /// Attempts, first to last.
+    pub attempts: Vec<Attempt>,
+}
+
+/// Which deliveries to list; the default lists them all, newest first.
+///
+/// ```
+/// use nfehook_sandbox::{DeliveryQuery, DeliveryStatus};
+/// let query = DeliveryQuery { status: Some(DeliveryStatus::Pending), ..DeliveryQuery::default() };
+/// assert!(query.subscription_id.is_none());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryQuery {
+    /// Only deliveries to this subscription.
+    #[serde(default)]
+    pub subscription_id: Option<String>,
+    /// Only deliveries in this state.
+    #[serde(default)]
+    pub status: Option<DeliveryStatus>,
+}
+
+impl DeliveryQuery {
+    pub(crate) fn filter(&self) -> DeliveryFilter {
+        DeliveryFilter {
+            subscription_id: self
+                .subscription_id
+                .as_ref()
+                .map(|id| id.to_ascii_lowercase()),
+            status: self.status.map(Into::into),
+            id: None,
+        }
+    }
+}
+
+impl From<DeliveryRow> for Delivery {
+    fn from(row: DeliveryRow) -> Self {
+        let payload = RawValue::from_string(row.body)
+            .unwrap_or_else(|_| RawValue::from_string("null".to_owned()).expect("null is JSON"));
+        Delivery {
+            id: row.id,
+            subscription_id: row.subscription_id,
+            url: row.url,
+            event: EventKind::from_name(&row.event),
+            nfe_chave: row.nfe_chave,
+            status: row.status.into(),
+            attempts_made: row.attempts_made,
+            next_attempt_at: timestamp_ms(row.next_attempt_at),
+            created_at: timestamp(millis_to_secs(row.created_at)),
+            completed_at: timestamp_ms(row.completed_at),
+            payload,
+            attempts: row
+                .attempts
+                .into_iter()
+                .map(|a| Attempt {
+                    number: a.number,
+                    started_at: timestamp(millis_to_secs(a.started_at)),
+                    status_code: a.status_code,
+                    latency_ms: a.latency_ms,
+                    error: a.error,
+                })
+                .collect(),
+        }
+    }
+}

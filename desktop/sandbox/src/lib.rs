@@ -1,0 +1,29 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod api;
+mod api_key;
+mod clock;
+mod config;
+mod delivery;
+mod dispatcher;
+mod error;
+mod rate_limit;
+mod reply;
+mod sample;
+mod sandbox;
+mod sandbox_api;
+mod secret;
+mod server;
+mod state;
+mod store;
+mod trigger;
+mod validation;
+
+pub use config::{DispatchConfig, RateLimit, Storage};
+pub use delivery::{Attempt, Delivery, DeliveryQuery, DeliveryStatus};
+pub use error::{Result, SandboxError};
+pub use sandbox::{DEFAULT_BIND, RunningSandbox, Sandbox, SandboxBuilder};
+pub use secret::{generate_api_key, generate_secret};
+pub use trigger::{TriggerRequest, Triggered, TriggeredDelivery};

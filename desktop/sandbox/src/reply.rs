@@ -1,0 +1,100 @@
+//! JSON envelopes of the API: `{"success": true, "data": ...}` and the error body.
+
+use std::collections::BTreeMap;
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::json;
+
+/// A successful answer: `status` with `{"success": true, "data": data}`.
+pub(crate) fn ok(status: StatusCode, data: impl Serialize) -> Response {
+    (status, axum::Json(json!({ "success": true, "data": data }))).into_response()
+}
+
+/// Field errors keyed by the JSON field name.
+pub(crate) type FieldErrors = BTreeMap<String, Vec<String>>;
+
+/// An error answer of the API (the project rules of the spec, section 1).
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// 401: missing or invalid `X-API-KEY`.
+    Unauthorized,
+    /// 404 with what was not found.
+    NotFound(&'static str),
+    /// 409 with the reason.
+    Conflict(&'static str),
+    /// 400 with field errors.
+    Invalid(FieldErrors),
+    /// 400 for a body that is not the expected JSON.
+    Malformed(String),
+    /// 429 with `Retry-After` seconds.
+    RateLimited(u64),
+    /// 500; the cause is logged, not sent.
+    Internal,
+}
+
+impl Failure {
+    /// A 400 with one field error.
+    pub(crate) fn field(field: &str, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::new();
+        errors.insert(field.to_owned(), vec![message.into()]);
+        Failure::Invalid(errors)
+    }
+}
+
+impl From<crate::error::SandboxError> for Failure {
+    fn from(err: crate::error::SandboxError) -> Self {
+        match err {
+            crate::error::SandboxError::InvalidRequest(message) => Failure::Malformed(message),
+            other => {
+                tracing::error!(error = %other, "internal error while answering a request");
+                Failure::Internal
+            }
+        }
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let (status, message, errors) = match self {
+            Failure::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "API key missing or invalid (send it in the X-API-KEY header)".to_owned(),
+                None,
+            ),
+            Failure::NotFound(what) => (StatusCode::NOT_FOUND, format!("{what} not found"), None),
+            Failure::Conflict(why) => (StatusCode::CONFLICT, why.to_owned(), None),
+            Failure::Invalid(errors) => (
+                StatusCode::BAD_REQUEST,
+                "One or more fields are invalid".to_owned(),
+                Some(errors),
+            ),
+            Failure::Malformed(why) => (StatusCode::BAD_REQUEST, why, None),
+            Failure::RateLimited(secs) => {
+                let mut response = (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    axum::Json(json!({
+                        "success": false,
+                        "message": format!("Too many requests; retry after {secs} s"),
+                    })),
+                )
+                    .into_response();
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+                return response;
+            }
+            Failure::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal sandbox error".to_owned(),
+                None,
+            ),
+        };
+        let body = match errors {
+            Some(errors) => json!({ "success": false, "message": message, "errors": errors }),
+            None => json!({ "success": false, "message": message }),
+        };
+        (status, axum::Json(body)).into_response()
+    }
+}

@@ -1,0 +1,904 @@
+//! SQLite storage: subscriptions, their NF-e keys, deliveries and delivery attempts.
+//!
+//! One connection behind a mutex; every call runs on tokio's blocking pool so the async
+//! tasks of the server never wait on disk. Times are Unix milliseconds.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use crate::config::Storage;
+use crate::error::{Result, SandboxError};
+
+/// Newest schema version this build writes.
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS subscriptions (
+    id               TEXT PRIMARY KEY,
+    name             TEXT NOT NULL,
+    url              TEXT NOT NULL UNIQUE,
+    is_active        INTEGER NOT NULL,
+    events           TEXT NOT NULL,
+    secret           TEXT NOT NULL,
+    created_at       INTEGER NOT NULL,
+    last_delivery_at INTEGER
+);
+CREATE TABLE IF NOT EXISTS subscription_chaves (
+    subscription_id TEXT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+    nfe_chave       TEXT NOT NULL,
+    added_at        INTEGER NOT NULL,
+    PRIMARY KEY (subscription_id, nfe_chave)
+);
+CREATE TABLE IF NOT EXISTS deliveries (
+    id              TEXT PRIMARY KEY,
+    subscription_id TEXT NOT NULL,
+    url             TEXT NOT NULL,
+    event           TEXT NOT NULL,
+    nfe_chave       TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'cancelled')),
+    attempts_made   INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    created_at      INTEGER NOT NULL,
+    completed_at    INTEGER
+);
+CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS deliveries_subscription ON deliveries (subscription_id);
+CREATE TABLE IF NOT EXISTS attempts (
+    delivery_id TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+    number      INTEGER NOT NULL,
+    started_at  INTEGER NOT NULL,
+    status_code INTEGER,
+    latency_ms  INTEGER NOT NULL,
+    error       TEXT,
+    PRIMARY KEY (delivery_id, number)
+);
+";
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Store {
+    conn: Arc<Mutex<Connection>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").finish_non_exhaustive()
+    }
+}
+
+/// A subscription as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct SubscriptionRow {
+    pub id: String,
+    pub name: String,
+    pub url: String,
+    pub is_active: bool,
+    pub events: Vec<String>,
+    pub secret: String,
+    pub created_at: i64,
+    pub last_delivery_at: Option<i64>,
+    pub chaves_count: u64,
+}
+
+/// Changes to a subscription; `None` keeps the stored value.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SubscriptionChanges {
+    pub name: Option<String>,
+    pub url: Option<String>,
+    pub events: Option<Vec<String>>,
+    pub is_active: Option<bool>,
+}
+
+/// Why a write of a subscription was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WriteOutcome {
+    Done,
+    NotFound,
+    UrlTaken,
+}
+
+/// Result of adding or removing an NF-e key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ChaveOutcome {
+    Done,
+    SubscriptionNotFound,
+    /// Add: the key is already there. Remove: the key is not there.
+    Conflict,
+}
+
+/// State of a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    Pending,
+    Delivered,
+    Failed,
+    Cancelled,
+}
+
+impl Status {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Delivered => "delivered",
+            Status::Failed => "failed",
+            Status::Cancelled => "cancelled",
+        }
+    }
+
+    fn parse(text: &str) -> Status {
+        match text {
+            "delivered" => Status::Delivered,
+            "failed" => Status::Failed,
+            "cancelled" => Status::Cancelled,
+            _ => Status::Pending,
+        }
+    }
+}
+
+/// A subscription picked for a new delivery.
+#[derive(Debug, Clone)]
+pub(crate) struct Target {
+    pub subscription_id: String,
+    pub url: String,
+}
+
+/// A new delivery to store.
+#[derive(Debug, Clone)]
+pub(crate) struct NewDelivery {
+    pub id: String,
+    pub subscription_id: String,
+    pub url: String,
+    pub event: String,
+    pub nfe_chave: String,
+    pub body: String,
+}
+
+/// A delivery whose next attempt is due, with what the attempt needs.
+#[derive(Clone)]
+pub(crate) struct DueDelivery {
+    pub id: String,
+    pub subscription_id: String,
+    pub url: String,
+    pub body: String,
+    pub secret: String,
+    pub attempts_made: u32,
+}
+
+impl std::fmt::Debug for DueDelivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DueDelivery")
+            .field("id", &self.id)
+            .field("subscription_id", &self.subscription_id)
+            .field("attempts_made", &self.attempts_made)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One attempt, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AttemptRow {
+    pub number: u32,
+    pub started_at: i64,
+    pub status_code: Option<u16>,
+    pub latency_ms: u64,
+    pub error: Option<String>,
+}
+
+/// What an attempt leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AfterAttempt {
+    Delivered,
+    Failed,
+    RetryAt(i64),
+}
+
+/// A delivery with its attempts, as stored.
+#[derive(Debug, Clone)]
+pub(crate) struct DeliveryRow {
+    pub id: String,
+    pub subscription_id: String,
+    pub url: String,
+    pub event: String,
+    pub nfe_chave: String,
+    pub body: String,
+    pub status: Status,
+    pub attempts_made: u32,
+    pub next_attempt_at: Option<i64>,
+    pub created_at: i64,
+    pub completed_at: Option<i64>,
+    pub attempts: Vec<AttemptRow>,
+}
+
+impl Store {
+    /// Opens (creating when needed) the database and brings its schema up to date.
+    pub(crate) fn open(storage: &Storage) -> Result<Self> {
+        let conn = match storage {
+            Storage::InMemory => Connection::open_in_memory()?,
+            Storage::File(path) => Connection::open(path)?,
+        };
+        // WAL with synchronous=NORMAL survives a killed process (only an OS crash can lose
+        // the last commits); the busy timeout covers a second process opening the file.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        if version > SCHEMA_VERSION {
+            return Err(SandboxError::SchemaVersion {
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        conn.execute_batch(SCHEMA)?;
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+        })
+    }
+
+    /// Runs `f` with the connection on the blocking pool.
+    pub(crate) async fn call<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        let value = tokio::task::spawn_blocking(move || {
+            let mut guard = conn
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            f(&mut guard)
+        })
+        .await??;
+        Ok(value)
+    }
+}
+
+const SUBSCRIPTION_COLUMNS: &str =
+    "s.id, s.name, s.url, s.is_active, s.events, s.secret, s.created_at, s.last_delivery_at,
+     (SELECT COUNT(*) FROM subscription_chaves c WHERE c.subscription_id = s.id)";
+
+fn subscription_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<SubscriptionRow> {
+    let events: String = row.get(4)?;
+    let count: i64 = row.get(8)?;
+    Ok(SubscriptionRow {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        url: row.get(2)?,
+        is_active: row.get(3)?,
+        events: decode_events(&events),
+        secret: row.get(5)?,
+        created_at: row.get(6)?,
+        last_delivery_at: row.get(7)?,
+        chaves_count: u64::try_from(count).unwrap_or(0),
+    })
+}
+
+fn encode_events(events: &[String]) -> String {
+    serde_json::to_string(events).unwrap_or_else(|_| "[]".to_owned())
+}
+
+fn decode_events(text: &str) -> Vec<String> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+/// Every subscription, oldest first.
+pub(crate) fn list_subscriptions(conn: &Connection) -> rusqlite::Result<Vec<SubscriptionRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions s ORDER BY s.created_at, s.rowid"
+    ))?;
+    stmt.query_map([], subscription_from_row)?.collect()
+}
+
+/// One subscription by id.
+pub(crate) fn get_subscription(
+    conn: &Connection,
+    id: &str,
+) -> rusqlite::Result<Option<SubscriptionRow>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions s WHERE s.id = ?1"
+    ))?;
+    stmt.query_row([id], subscription_from_row).optional()
+}
+
+fn url_taken(tx: &Connection, url: &str, except_id: &str) -> rusqlite::Result<bool> {
+    tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM subscriptions WHERE url = ?1 AND id <> ?2)",
+        params![url, except_id],
+        |row| row.get(0),
+    )
+}
+
+/// Stores a new subscription unless another one has the same URL.
+pub(crate) fn insert_subscription(
+    conn: &mut Connection,
+    sub: &SubscriptionRow,
+) -> rusqlite::Result<WriteOutcome> {
+    let tx = conn.transaction()?;
+    if url_taken(&tx, &sub.url, &sub.id)? {
+        return Ok(WriteOutcome::UrlTaken);
+    }
+    tx.execute(
+        "INSERT INTO subscriptions (id, name, url, is_active, events, secret, created_at, last_delivery_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL)",
+        params![
+            sub.id,
+            sub.name,
+            sub.url,
+            sub.is_active,
+            encode_events(&sub.events),
+            sub.secret,
+            sub.created_at
+        ],
+    )?;
+    tx.commit()?;
+    Ok(WriteOutcome::Done)
+}
+
+/// Applies `changes` to subscription `id`.
+pub(crate) fn update_subscription(
+    conn: &mut Connection,
+    id: &str,
+    changes: &SubscriptionChanges,
+) -> rusqlite::Result<WriteOutcome> {
+    let tx = conn.transaction()?;
+    let exists: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM subscriptions WHERE id = ?1)",
+        [id],
+        |row| row.get(0),
+    )?;
+    if !exists {
+        return Ok(WriteOutcome::NotFound);
+    }
+    if let Some(url) = &changes.url {
+        if url_taken(&tx, url, id)? {
+            return Ok(WriteOutcome::UrlTaken);
+        }
+        tx.execute(
+            "UPDATE subscriptions SET url = ?2 WHERE id = ?1",
+            params![id, url],
+        )?;
+    }
+    if let Some(name) = &changes.name {
+        tx.execute(
+            "UPDATE subscriptions SET name = ?2 WHERE id = ?1",
+            params![id, name],
+        )?;
+    }
+    if let Some(events) = &changes.events {
+        tx.execute(
+            "UPDATE subscriptions SET events = ?2 WHERE id = ?1",
+            params![id, encode_events(events)],
+        )?;
+    }
+    if let Some(active) = changes.is_active {
+        tx.execute(
+            "UPDATE subscriptions SET is_active = ?2 WHERE id = ?1",
+            params![id, active],
+        )?;
+    }
+    tx.commit()?;
+    Ok(WriteOutcome::Done)
+}
+
+/// Deletes subscription `id` and cancels its pending deliveries; `false` when unknown.
+pub(crate) fn delete_subscription(
+    conn: &mut Connection,
+    id: &str,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    let tx = conn.transaction()?;
+    let deleted = tx.execute("DELETE FROM subscriptions WHERE id = ?1", [id])?;
+    if deleted == 0 {
+        return Ok(false);
+    }
+    tx.execute(
+        "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, completed_at = ?2
+         WHERE subscription_id = ?1 AND status = 'pending'",
+        params![id, now],
+    )?;
+    tx.commit()?;
+    Ok(true)
+}
+
+/// The NF-e keys of subscription `id` in the order they were added; `None` when unknown.
+pub(crate) fn list_chaves(conn: &Connection, id: &str) -> rusqlite::Result<Option<Vec<String>>> {
+    if !subscription_exists(conn, id)? {
+        return Ok(None);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT nfe_chave FROM subscription_chaves WHERE subscription_id = ?1 ORDER BY added_at, rowid",
+    )?;
+    let keys = stmt
+        .query_map([id], |row| row.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(Some(keys))
+}
+
+fn subscription_exists(conn: &Connection, id: &str) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM subscriptions WHERE id = ?1)",
+        [id],
+        |row| row.get(0),
+    )
+}
+
+/// Adds `chave` (already normalised) to subscription `id`.
+pub(crate) fn add_chave(
+    conn: &mut Connection,
+    id: &str,
+    chave: &str,
+    now: i64,
+) -> rusqlite::Result<ChaveOutcome> {
+    let tx = conn.transaction()?;
+    if !subscription_exists(&tx, id)? {
+        return Ok(ChaveOutcome::SubscriptionNotFound);
+    }
+    let added = tx.execute(
+        "INSERT OR IGNORE INTO subscription_chaves (subscription_id, nfe_chave, added_at) VALUES (?1, ?2, ?3)",
+        params![id, chave, now],
+    )?;
+    tx.commit()?;
+    Ok(if added == 0 {
+        ChaveOutcome::Conflict
+    } else {
+        ChaveOutcome::Done
+    })
+}
+
+/// Removes `chave` from subscription `id`.
+pub(crate) fn remove_chave(
+    conn: &mut Connection,
+    id: &str,
+    chave: &str,
+) -> rusqlite::Result<ChaveOutcome> {
+    let tx = conn.transaction()?;
+    if !subscription_exists(&tx, id)? {
+        return Ok(ChaveOutcome::SubscriptionNotFound);
+    }
+    let removed = tx.execute(
+        "DELETE FROM subscription_chaves WHERE subscription_id = ?1 AND nfe_chave = ?2",
+        params![id, chave],
+    )?;
+    tx.commit()?;
+    Ok(if removed == 0 {
+        ChaveOutcome::Conflict
+    } else {
+        ChaveOutcome::Done
+    })
+}
+
+/// Active subscriptions that want `event` for `chave`: their key list is empty or holds it.
+pub(crate) fn targets(
+    tx: &Transaction<'_>,
+    event: &str,
+    chave: &str,
+) -> rusqlite::Result<Vec<Target>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT s.id, s.url, s.events FROM subscriptions s
+         WHERE s.is_active = 1
+           AND (NOT EXISTS (SELECT 1 FROM subscription_chaves c WHERE c.subscription_id = s.id)
+                OR EXISTS (SELECT 1 FROM subscription_chaves c WHERE c.subscription_id = s.id AND c.nfe_chave = ?1))
+         ORDER BY s.created_at, s.rowid",
+    )?;
+    let rows = stmt.query_map([chave], |row| {
+        let events: String = row.get(2)?;
+        Ok((
+            Target {
+                subscription_id: row.get(0)?,
+                url: row.get(1)?,
+            },
+            decode_events(&events),
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (target, events) = row?;
+        if events.iter().any(|e| e == event) {
+            out.push(target);
+        }
+    }
+    Ok(out)
+}
+
+/// Stores new pending deliveries, due now.
+pub(crate) fn insert_deliveries(
+    tx: &Transaction<'_>,
+    deliveries: &[NewDelivery],
+    now: i64,
+) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO deliveries (id, subscription_id, url, event, nfe_chave, body, status, attempts_made, next_attempt_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?7, ?7)",
+    )?;
+    for d in deliveries {
+        stmt.execute(params![
+            d.id,
+            d.subscription_id,
+            d.url,
+            d.event,
+            d.nfe_chave,
+            d.body,
+            now
+        ])?;
+    }
+    Ok(())
+}
+
+/// Pending deliveries due at `now`, oldest due first, skipping those in `busy`.
+pub(crate) fn due_deliveries(
+    conn: &Connection,
+    now: i64,
+    busy: &HashSet<String>,
+    limit: usize,
+) -> rusqlite::Result<Vec<DueDelivery>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT d.id, d.subscription_id, d.url, d.body, s.secret, d.attempts_made
+         FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+         WHERE d.status = 'pending' AND d.next_attempt_at <= ?1
+         ORDER BY d.next_attempt_at, d.rowid",
+    )?;
+    let rows = stmt.query_map([now], |row| {
+        Ok(DueDelivery {
+            id: row.get(0)?,
+            subscription_id: row.get(1)?,
+            url: row.get(2)?,
+            body: row.get(3)?,
+            secret: row.get(4)?,
+            attempts_made: row.get(5)?,
+        })
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let due = row?;
+        if !busy.contains(&due.id) {
+            out.push(due);
+            if out.len() >= limit {
+                break;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The earliest time a pending delivery not in `busy` is due, if any.
+pub(crate) fn next_due_at(
+    conn: &Connection,
+    busy: &HashSet<String>,
+) -> rusqlite::Result<Option<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, next_attempt_at FROM deliveries
+         WHERE status = 'pending' AND next_attempt_at IS NOT NULL
+         ORDER BY next_attempt_at, rowid",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        if !busy.contains(&id) {
+            return Ok(Some(row.get(1)?));
+        }
+    }
+    Ok(None)
+}
+
+/// Records attempt `attempt.number` of `delivery_id` and moves the delivery on, in one
+/// transaction. Returns `false` when the delivery was no longer pending at that number
+/// (cancelled meanwhile): the attempt is still recorded, the status is left alone.
+pub(crate) fn record_attempt(
+    conn: &mut Connection,
+    delivery_id: &str,
+    attempt: &AttemptRow,
+    after: AfterAttempt,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    let tx = conn.transaction()?;
+    tx.execute(
+        "INSERT OR IGNORE INTO attempts (delivery_id, number, started_at, status_code, latency_ms, error)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            delivery_id,
+            attempt.number,
+            attempt.started_at,
+            attempt.status_code,
+            i64::try_from(attempt.latency_ms).unwrap_or(i64::MAX),
+            attempt.error
+        ],
+    )?;
+    let (status, next, completed) = match after {
+        AfterAttempt::Delivered => (Status::Delivered, None, Some(now)),
+        AfterAttempt::Failed => (Status::Failed, None, Some(now)),
+        AfterAttempt::RetryAt(at) => (Status::Pending, Some(at), None),
+    };
+    let changed = tx.execute(
+        "UPDATE deliveries SET status = ?2, attempts_made = ?3, next_attempt_at = ?4, completed_at = ?5
+         WHERE id = ?1 AND status = 'pending' AND attempts_made = ?3 - 1",
+        params![delivery_id, status.as_str(), attempt.number, next, completed],
+    )?;
+    if changed == 1 && after == AfterAttempt::Delivered {
+        tx.execute(
+            "UPDATE subscriptions SET last_delivery_at = ?2
+             WHERE id = (SELECT subscription_id FROM deliveries WHERE id = ?1)",
+            params![delivery_id, now],
+        )?;
+    }
+    tx.commit()?;
+    Ok(changed == 1)
+}
+
+/// Which deliveries to list.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct DeliveryFilter {
+    pub subscription_id: Option<String>,
+    pub status: Option<Status>,
+    pub id: Option<String>,
+}
+
+/// Deliveries with their attempts, newest first.
+pub(crate) fn list_deliveries(
+    conn: &Connection,
+    filter: &DeliveryFilter,
+) -> rusqlite::Result<Vec<DeliveryRow>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, subscription_id, url, event, nfe_chave, body, status, attempts_made,
+                next_attempt_at, created_at, completed_at
+         FROM deliveries
+         WHERE (?1 IS NULL OR subscription_id = ?1)
+           AND (?2 IS NULL OR status = ?2)
+           AND (?3 IS NULL OR id = ?3)
+         ORDER BY created_at DESC, rowid DESC",
+    )?;
+    let mut deliveries = stmt
+        .query_map(
+            params![
+                filter.subscription_id,
+                filter.status.map(Status::as_str),
+                filter.id
+            ],
+            |row| {
+                let status: String = row.get(6)?;
+                Ok(DeliveryRow {
+                    id: row.get(0)?,
+                    subscription_id: row.get(1)?,
+                    url: row.get(2)?,
+                    event: row.get(3)?,
+                    nfe_chave: row.get(4)?,
+                    body: row.get(5)?,
+                    status: Status::parse(&status),
+                    attempts_made: row.get(7)?,
+                    next_attempt_at: row.get(8)?,
+                    created_at: row.get(9)?,
+                    completed_at: row.get(10)?,
+                    attempts: Vec::new(),
+                })
+            },
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut attempts = conn.prepare_cached(
+        "SELECT number, started_at, status_code, latency_ms, error FROM attempts
+         WHERE delivery_id = ?1 ORDER BY number",
+    )?;
+    for delivery in &mut deliveries {
+        delivery.attempts = attempts
+            .query_map([&delivery.id], |row| {
+                let latency: i64 = row.get(3)?;
+                Ok(AttemptRow {
+                    number: row.get(0)?,
+                    started_at: row.get(1)?,
+                    status_code: row.get(2)?,
+                    latency_ms: u64::try_from(latency).unwrap_or(0),
+                    error: row.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+    }
+    Ok(deliveries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> Store {
+        Store::open(&Storage::InMemory).expect("open in-memory store")
+    }
+
+    fn sub(id: &str, url: &str, events: &[&str]) -> SubscriptionRow {
+        SubscriptionRow {
+            id: id.into(),
+            name: format!("sub {id}"),
+            url: url.into(),
+            is_active: true,
+            events: events.iter().map(|e| (*e).to_owned()).collect(),
+            secret: "whsec_test".into(),
+            created_at: 1_700_000_000,
+            last_delivery_at: None,
+            chaves_count: 0,
+        }
+    }
+
+    fn with_conn<T>(store: &Store, f: impl FnOnce(&mut Connection) -> T) -> T {
+        let mut guard = store.conn.lock().unwrap();
+        f(&mut guard)
+    }
+
+    #[test]
+    fn subscriptions_round_trip_and_urls_are_unique() {
+        let store = store();
+        with_conn(&store, |conn| {
+            let a = sub("a", "http://127.0.0.1:1/a", &["nfe.processada"]);
+            assert_eq!(insert_subscription(conn, &a).unwrap(), WriteOutcome::Done);
+            let dup = sub("b", "http://127.0.0.1:1/a", &["nfe.erro"]);
+            assert_eq!(
+                insert_subscription(conn, &dup).unwrap(),
+                WriteOutcome::UrlTaken
+            );
+            let b = sub("b", "http://127.0.0.1:1/b", &["nfe.erro"]);
+            assert_eq!(insert_subscription(conn, &b).unwrap(), WriteOutcome::Done);
+            assert_eq!(list_subscriptions(conn).unwrap(), vec![a.clone(), b]);
+            let changes = SubscriptionChanges {
+                url: Some("http://127.0.0.1:1/b".into()),
+                ..SubscriptionChanges::default()
+            };
+            assert_eq!(
+                update_subscription(conn, "a", &changes).unwrap(),
+                WriteOutcome::UrlTaken
+            );
+            let changes = SubscriptionChanges {
+                name: Some("renamed".into()),
+                is_active: Some(false),
+                ..SubscriptionChanges::default()
+            };
+            assert_eq!(
+                update_subscription(conn, "a", &changes).unwrap(),
+                WriteOutcome::Done
+            );
+            let got = get_subscription(conn, "a").unwrap().unwrap();
+            assert_eq!((got.name.as_str(), got.is_active), ("renamed", false));
+            assert_eq!(got.url, a.url, "absent fields stay as they are");
+            assert_eq!(
+                update_subscription(conn, "zzz", &changes).unwrap(),
+                WriteOutcome::NotFound
+            );
+        });
+    }
+
+    #[test]
+    fn chaves_are_added_once_and_counted() {
+        let store = store();
+        with_conn(&store, |conn| {
+            insert_subscription(conn, &sub("a", "http://x/a", &["nfe.erro"])).unwrap();
+            assert_eq!(add_chave(conn, "a", "K1", 1).unwrap(), ChaveOutcome::Done);
+            assert_eq!(
+                add_chave(conn, "a", "K1", 2).unwrap(),
+                ChaveOutcome::Conflict
+            );
+            assert_eq!(add_chave(conn, "a", "K2", 3).unwrap(), ChaveOutcome::Done);
+            assert_eq!(
+                add_chave(conn, "nope", "K1", 1).unwrap(),
+                ChaveOutcome::SubscriptionNotFound
+            );
+            assert_eq!(list_chaves(conn, "a").unwrap().unwrap(), vec!["K1", "K2"]);
+            assert_eq!(
+                get_subscription(conn, "a").unwrap().unwrap().chaves_count,
+                2
+            );
+            assert_eq!(remove_chave(conn, "a", "K1").unwrap(), ChaveOutcome::Done);
+            assert_eq!(
+                remove_chave(conn, "a", "K1").unwrap(),
+                ChaveOutcome::Conflict
+            );
+            assert_eq!(list_chaves(conn, "nope").unwrap(), None);
+        });
+    }
+
+    #[test]
+    fn targets_follow_events_keys_and_activity() {
+        let store = store();
+        with_conn(&store, |conn| {
+            insert_subscription(conn, &sub("all", "http://x/all", &["nfe.processada"])).unwrap();
+            insert_subscription(conn, &sub("keyed", "http://x/k", &["nfe.processada"])).unwrap();
+            add_chave(conn, "keyed", "K1", 1).unwrap();
+            insert_subscription(conn, &sub("other", "http://x/o", &["nfe.erro"])).unwrap();
+            let mut off = sub("off", "http://x/off", &["nfe.processada"]);
+            off.is_active = false;
+            insert_subscription(conn, &off).unwrap();
+            let tx = conn.transaction().unwrap();
+            let ids = |t: Vec<Target>| t.into_iter().map(|t| t.subscription_id).collect::<Vec<_>>();
+            assert_eq!(
+                ids(targets(&tx, "nfe.processada", "K1").unwrap()),
+                vec!["all", "keyed"]
+            );
+            assert_eq!(
+                ids(targets(&tx, "nfe.processada", "K2").unwrap()),
+                vec!["all"]
+            );
+            assert_eq!(ids(targets(&tx, "nfe.erro", "K2").unwrap()), vec!["other"]);
+            assert!(targets(&tx, "nfe.cancelada", "K1").unwrap().is_empty());
+        });
+    }
+
+    #[test]
+    fn attempts_move_a_delivery_and_delete_cancels_it() {
+        let store = store();
+        with_conn(&store, |conn| {
+            insert_subscription(conn, &sub("a", "http://x/a", &["nfe.erro"])).unwrap();
+            let tx = conn.transaction().unwrap();
+            let new = |id: &str| NewDelivery {
+                id: id.into(),
+                subscription_id: "a".into(),
+                url: "http://x/a".into(),
+                event: "nfe.erro".into(),
+                nfe_chave: "K".into(),
+                body: "{}".into(),
+            };
+            insert_deliveries(&tx, &[new("d1"), new("d2")], 100).unwrap();
+            tx.commit().unwrap();
+            let none = HashSet::new();
+            let due = due_deliveries(conn, 100, &none, 10).unwrap();
+            assert_eq!(due.len(), 2);
+            assert_eq!(due[0].secret, "whsec_test");
+            let busy: HashSet<String> = ["d1".to_owned()].into();
+            assert_eq!(due_deliveries(conn, 100, &busy, 10).unwrap().len(), 1);
+            assert_eq!(next_due_at(conn, &busy).unwrap(), Some(100));
+
+            let failed = AttemptRow {
+                number: 1,
+                started_at: 100,
+                status_code: Some(500),
+                latency_ms: 3,
+                error: Some("HTTP 500".into()),
+            };
+            assert!(record_attempt(conn, "d1", &failed, AfterAttempt::RetryAt(300), 101).unwrap());
+            assert_eq!(
+                due_deliveries(conn, 200, &none, 10).unwrap().len(),
+                1,
+                "d1 waits"
+            );
+            // A stale repeat of attempt 1 does not move the delivery again.
+            assert!(!record_attempt(conn, "d1", &failed, AfterAttempt::Failed, 102).unwrap());
+            let ok = AttemptRow {
+                number: 2,
+                started_at: 300,
+                status_code: Some(204),
+                latency_ms: 2,
+                error: None,
+            };
+            assert!(record_attempt(conn, "d1", &ok, AfterAttempt::Delivered, 302).unwrap());
+            let sub_row = get_subscription(conn, "a").unwrap().unwrap();
+            assert_eq!(sub_row.last_delivery_at, Some(302));
+
+            assert!(delete_subscription(conn, "a", 400).unwrap());
+            assert!(!delete_subscription(conn, "a", 400).unwrap());
+            let all = list_deliveries(conn, &DeliveryFilter::default()).unwrap();
+            let d1 = all.iter().find(|d| d.id == "d1").unwrap();
+            let d2 = all.iter().find(|d| d.id == "d2").unwrap();
+            assert_eq!(d1.status, Status::Delivered);
+            assert_eq!(d1.attempts.len(), 2);
+            assert_eq!(d1.attempts[0].status_code, Some(500));
+            assert_eq!(d2.status, Status::Cancelled);
+            assert_eq!(d2.completed_at, Some(400));
+            assert!(due_deliveries(conn, 10_000, &none, 10).unwrap().is_empty());
+        });
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let dir = std::env::temp_dir().join(format!("nfehook-store-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("future.db");
+        let _ = std::fs::remove_file(&path);
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "user_version", 99).unwrap();
+        }
+        let err = Store::open(&Storage::File(path.clone())).unwrap_err();
+        assert!(
+            matches!(err, SandboxError::SchemaVersion { found: 99, .. }),
+            "{err}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

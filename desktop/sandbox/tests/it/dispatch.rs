@@ -1,0 +1,308 @@
+//! The dispatcher against real receivers on 127.0.0.1 that verify signatures with
+//! `nfehook-core`.
+
+use std::time::Duration;
+
+use nfehook_core::EventKind;
+use nfehook_sandbox::{DeliveryQuery, DeliveryStatus, TriggerRequest};
+use reqwest::Method;
+use serde_json::json;
+
+use crate::support::{Receiver, Reply, call, fast_sandbox, settled, subscribe};
+
+/// A valid key (MOC example) and another valid key.
+const CHAVE_A: &str = "52060433009911002506550120000007800267301615";
+const CHAVE_B: &str = "35170608530528000184550000000154301000771569";
+
+#[tokio::test]
+async fn a_delivery_is_signed_delivered_once_and_recorded() {
+    let sandbox = fast_sandbox().start().await.unwrap();
+    let receiver = Receiver::start(&[], Reply::Status(200)).await;
+    let (sub_id, secret) = subscribe(&sandbox, &receiver.url(), &["nfe.processada"]).await;
+    assert!(secret.starts_with("whsec_"));
+    receiver.expect_secret(&secret);
+
+    let triggered = sandbox
+        .trigger(TriggerRequest::new(EventKind::Processada).with_chave(CHAVE_A))
+        .await
+        .unwrap();
+    assert_eq!(triggered.deliveries.len(), 1);
+    assert_eq!(triggered.deliveries[0].subscription_id, sub_id);
+    let id = &triggered.deliveries[0].id;
+
+    let delivery = settled(&sandbox, id, Duration::from_secs(5)).await;
+    assert_eq!(delivery.status, DeliveryStatus::Delivered);
+    assert_eq!(delivery.attempts_made, 1);
+    assert_eq!(delivery.attempts.len(), 1);
+    assert_eq!(delivery.attempts[0].status_code, Some(200));
+    assert_eq!(delivery.attempts[0].error, None);
+    assert!(delivery.completed_at.is_some());
+
+    let hits = receiver.hits();
+    assert_eq!(hits.len(), 1);
+    let hit = &hits[0];
+    assert!(hit.signature_ok, "signature verified by nfehook-core");
+    assert_eq!(&hit.id, id, "the body id is the delivery id");
+    assert_eq!(hit.event, "nfe.processada");
+    assert_eq!(hit.nfe_chave, CHAVE_A);
+    assert_eq!(hit.content_type, "application/json");
+    assert_eq!(
+        hit.body,
+        delivery.payload.get().as_bytes(),
+        "the recorded payload is what was sent"
+    );
+    let body: serde_json::Value = serde_json::from_slice(&hit.body).unwrap();
+    assert_eq!(body["data"]["status"], "processada");
+    assert_eq!(body["timestamp"], json!(triggered.timestamp.to_string()));
+    assert_eq!(
+        body["data"]["emitente"]["cnpj"], "33009911002506",
+        "the key's issuer"
+    );
+    assert!(
+        String::from_utf8_lossy(&hit.body).contains("\"valor\":1500.00"),
+        "exact decimal text"
+    );
+
+    let (_, _, detail) = call(
+        &sandbox.base_url(),
+        Method::GET,
+        &format!("/Webhooks/Subscriptions/{sub_id}"),
+        None,
+    )
+    .await;
+    assert!(detail["data"]["lastDeliveryAt"].is_string(), "{detail}");
+    sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn deliveries_follow_events_keys_and_activity() {
+    let sandbox = fast_sandbox().start().await.unwrap();
+    let processada = Receiver::start(&[], Reply::Status(204)).await;
+    let cancelada = Receiver::start(&[], Reply::Status(200)).await;
+    let keyed = Receiver::start(&[], Reply::Status(200)).await;
+    let inactive = Receiver::start(&[], Reply::Status(200)).await;
+    let (p_id, _) = subscribe(&sandbox, &processada.url(), &["nfe.processada", "nfe.erro"]).await;
+    let (c_id, _) = subscribe(&sandbox, &cancelada.url(), &["nfe.cancelada"]).await;
+    let (k_id, _) = subscribe(&sandbox, &keyed.url(), &["nfe.processada"]).await;
+    let (i_id, _) = subscribe(&sandbox, &inactive.url(), &["nfe.processada"]).await;
+    let base = sandbox.base_url();
+    let (status, _, _) = call(
+        &base,
+        Method::POST,
+        &format!("/Webhooks/Subscriptions/{k_id}/NFe-Chaves"),
+        Some(json!({ "nfeChave": CHAVE_A })),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let (status, _, _) = call(
+        &base,
+        Method::PUT,
+        &format!("/Webhooks/Subscriptions/{i_id}"),
+        Some(json!({ "isActive": false })),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let targets = |t: nfehook_sandbox::Triggered| {
+        let mut ids: Vec<String> = t
+            .deliveries
+            .into_iter()
+            .map(|d| d.subscription_id)
+            .collect();
+        ids.sort();
+        ids
+    };
+    let sorted = |mut ids: Vec<String>| {
+        ids.sort();
+        ids
+    };
+    // Key B: the keyed subscription does not want it; the inactive one gets nothing.
+    let t = sandbox
+        .trigger(TriggerRequest::new(EventKind::Processada).with_chave(CHAVE_B))
+        .await
+        .unwrap();
+    assert_eq!(targets(t), vec![p_id.clone()]);
+    // Key A: the keyed subscription wants it too.
+    let t = sandbox
+        .trigger(TriggerRequest::new(EventKind::Processada).with_chave(CHAVE_A))
+        .await
+        .unwrap();
+    assert_eq!(targets(t), sorted(vec![p_id.clone(), k_id.clone()]));
+    // Over HTTP, with a sample key: only the cancelada subscription.
+    let (status, _, body) = call(
+        &base,
+        Method::POST,
+        "/_sandbox/events",
+        Some(json!({ "event": "nfe.cancelada" })),
+    )
+    .await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["data"]["deliveries"][0]["subscriptionId"], json!(c_id));
+    assert_eq!(body["data"]["deliveries"].as_array().unwrap().len(), 1);
+    // An event nobody wants.
+    let t = sandbox
+        .trigger(TriggerRequest::new(EventKind::Cancelada).with_chave(CHAVE_A))
+        .await
+        .unwrap();
+    assert_eq!(targets(t), vec![c_id.clone()]);
+
+    for d in sandbox.deliveries(DeliveryQuery::default()).await.unwrap() {
+        let d = settled(&sandbox, &d.id, Duration::from_secs(5)).await;
+        assert_eq!(d.status, DeliveryStatus::Delivered, "{d:?}");
+    }
+    assert_eq!(processada.hits().len(), 2);
+    assert_eq!(cancelada.hits().len(), 2);
+    assert_eq!(keyed.hits().len(), 1);
+    assert_eq!(keyed.hits()[0].nfe_chave, CHAVE_A);
+    assert!(inactive.hits().is_empty());
+    let only_keyed = sandbox
+        .deliveries(DeliveryQuery {
+            subscription_id: Some(k_id),
+            status: Some(DeliveryStatus::Delivered),
+        })
+        .await
+        .unwrap();
+    assert_eq!(only_keyed.len(), 1);
+    sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn failures_are_retried_with_backoff_and_the_same_id() {
+    let sandbox = fast_sandbox().start().await.unwrap();
+    let receiver = Receiver::start(
+        &[Reply::Status(500), Reply::Status(500)],
+        Reply::Status(200),
+    )
+    .await;
+    let (_, secret) = subscribe(&sandbox, &receiver.url(), &["nfe.erro"]).await;
+    receiver.expect_secret(&secret);
+    let triggered = sandbox
+        .trigger(TriggerRequest::new(EventKind::Erro))
+        .await
+        .unwrap();
+    let id = triggered.deliveries[0].id.clone();
+
+    let delivery = settled(&sandbox, &id, Duration::from_secs(5)).await;
+    assert_eq!(delivery.status, DeliveryStatus::Delivered);
+    let codes: Vec<_> = delivery.attempts.iter().map(|a| a.status_code).collect();
+    assert_eq!(codes, [Some(500), Some(500), Some(200)]);
+    let numbers: Vec<_> = delivery.attempts.iter().map(|a| a.number).collect();
+    assert_eq!(numbers, [1, 2, 3]);
+    assert_eq!(
+        delivery.attempts[0].error.as_deref(),
+        Some("receiver answered HTTP 500")
+    );
+
+    let hits = receiver.hits();
+    assert_eq!(hits.len(), 3);
+    assert!(hits.iter().all(|h| h.id == id && h.signature_ok));
+    assert!(
+        hits.iter().all(|h| h.body == hits[0].body),
+        "the same bytes every time"
+    );
+    // Exponential backoff: 100 ms, then 200 ms (lower bounds only).
+    assert!(hits[1].at - hits[0].at >= Duration::from_millis(100));
+    assert!(hits[2].at - hits[1].at >= Duration::from_millis(200));
+    sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_delivery_is_given_up_after_three_failures() {
+    let sandbox = fast_sandbox().start().await.unwrap();
+    let receiver = Receiver::start(&[], Reply::Status(503)).await;
+    let (_, secret) = subscribe(&sandbox, &receiver.url(), &["nfe.processada"]).await;
+    receiver.expect_secret(&secret);
+    let triggered = sandbox
+        .trigger(TriggerRequest::new(EventKind::Processada))
+        .await
+        .unwrap();
+    let id = triggered.deliveries[0].id.clone();
+
+    let delivery = settled(&sandbox, &id, Duration::from_secs(5)).await;
+    assert_eq!(delivery.status, DeliveryStatus::Failed);
+    assert_eq!(delivery.attempts_made, 3);
+    assert_eq!(delivery.next_attempt_at, None);
+    assert!(delivery.attempts.iter().all(|a| a.status_code == Some(503)));
+    // Longer than the next backoff would be (400 ms): no fourth attempt comes.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(receiver.hits().len(), 3);
+    assert!(receiver.hits().iter().all(|h| h.signature_ok));
+    sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_slow_receiver_times_out() {
+    let sandbox = fast_sandbox()
+        .attempt_timeout(Duration::from_millis(200))
+        .max_attempts(2)
+        .backoff_base(Duration::from_millis(50))
+        .start()
+        .await
+        .unwrap();
+    let receiver = Receiver::start(&[], Reply::Slow(Duration::from_secs(2))).await;
+    subscribe(&sandbox, &receiver.url(), &["nfe.processada"]).await;
+    let triggered = sandbox
+        .trigger(TriggerRequest::new(EventKind::Processada))
+        .await
+        .unwrap();
+    let delivery = settled(
+        &sandbox,
+        &triggered.deliveries[0].id,
+        Duration::from_secs(5),
+    )
+    .await;
+    assert_eq!(delivery.status, DeliveryStatus::Failed);
+    assert_eq!(delivery.attempts.len(), 2);
+    for attempt in &delivery.attempts {
+        assert_eq!(attempt.status_code, None);
+        assert_eq!(attempt.error.as_deref(), Some("no answer within 200 ms"));
+        assert!(
+            attempt.latency_ms >= 200 && attempt.latency_ms < 2000,
+            "{attempt:?}"
+        );
+    }
+    assert_eq!(receiver.hits().len(), 2);
+    sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn deleting_the_subscription_cancels_pending_deliveries() {
+    let sandbox = fast_sandbox()
+        .backoff_base(Duration::from_millis(400))
+        .start()
+        .await
+        .unwrap();
+    let receiver = Receiver::start(&[], Reply::Status(500)).await;
+    let (sub_id, _) = subscribe(&sandbox, &receiver.url(), &["nfe.processada"]).await;
+    let triggered = sandbox
+        .trigger(TriggerRequest::new(EventKind::Processada))
+        .await
+        .unwrap();
+    let id = triggered.deliveries[0].id.clone();
+    // Wait for the first attempt to be recorded, then delete while the retry waits.
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while sandbox.delivery(&id).await.unwrap().unwrap().attempts_made == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "first attempt never made"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let (status, _, _) = call(
+        &sandbox.base_url(),
+        Method::DELETE,
+        &format!("/Webhooks/Subscriptions/{sub_id}"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let delivery = sandbox.delivery(&id).await.unwrap().unwrap();
+    assert_eq!(delivery.status, DeliveryStatus::Cancelled);
+    assert_eq!(delivery.next_attempt_at, None);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(receiver.hits().len(), 1, "no retry after the delete");
+    let delivery = sandbox.delivery(&id).await.unwrap().unwrap();
+    assert_eq!(delivery.status, DeliveryStatus::Cancelled);
+    assert_eq!(delivery.attempts.len(), 1);
+    sandbox.shutdown().await.unwrap();
+}

@@ -1,0 +1,178 @@
+//! Durability: the binary killed with SIGKILL in the middle of retries loses no delivery.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::support::{API_KEY, Receiver, Reply, call};
+
+/// The sandbox binary as a child process, killed when dropped.
+struct SandboxProcess {
+    child: Child,
+    base_url: String,
+}
+
+impl SandboxProcess {
+    fn start(db: &Path, backoff_ms: u64) -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_nfehook-sandbox"))
+            .args(["--listen", "127.0.0.1:0", "--db"])
+            .arg(db)
+            .args(["--api-key", API_KEY, "--log", "warn"])
+            .args([
+                "--backoff-ms",
+                &backoff_ms.to_string(),
+                "--timeout-ms",
+                "2000",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the sandbox binary");
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let base_url = loop {
+            let line = lines
+                .next()
+                .expect("the sandbox prints its address")
+                .unwrap();
+            assert!(!line.contains(API_KEY), "a given key is not printed");
+            if let Some(url) = line.strip_prefix("nfehook-sandbox listening on ") {
+                break url.trim().to_owned();
+            }
+        };
+        Self { child, base_url }
+    }
+
+    /// SIGKILL: no chance to clean up.
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn deliveries(base: &str) -> Vec<Value> {
+    let (status, _, body) = call(base, Method::GET, "/_sandbox/deliveries", None).await;
+    assert_eq!(status, 200);
+    body["data"].as_array().unwrap().clone()
+}
+
+async fn wait_until(base: &str, limit: Duration, done: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let deadline = Instant::now() + limit;
+    loop {
+        let list = deliveries(base).await;
+        if done(&list) {
+            return list;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out; deliveries: {list:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_sandbox_resumes_every_pending_delivery() {
+    let dir =
+        std::env::temp_dir().join(format!("nfehook-sandbox-durability-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("sandbox.db");
+    let _ = std::fs::remove_file(&db);
+
+    // Every delivery fails its first attempt; retries succeed. The backoff is long enough
+    // to kill the sandbox while every retry is waiting.
+    let receivers = [
+        Receiver::start(&[Reply::Status(500); 3], Reply::Status(200)).await,
+        Receiver::start(&[Reply::Status(500); 3], Reply::Status(200)).await,
+    ];
+    let first = SandboxProcess::start(&db, 1500);
+    let mut secrets = HashMap::new();
+    for receiver in &receivers {
+        let (status, _, created) = call(
+            &first.base_url,
+            Method::POST,
+            "/Webhooks/Subscriptions",
+            Some(json!({ "name": "durable", "url": receiver.url(), "events": ["nfe.processada", "nfe.erro", "nfe.cancelada"] })),
+        )
+        .await;
+        assert_eq!(status, 201);
+        let secret = created["data"]["secret"].as_str().unwrap().to_owned();
+        receiver.expect_secret(&secret);
+        secrets.insert(receiver.url(), secret);
+    }
+    for event in ["nfe.processada", "nfe.erro", "nfe.cancelada"] {
+        let (status, _, body) = call(
+            &first.base_url,
+            Method::POST,
+            "/_sandbox/events",
+            Some(json!({ "event": event })),
+        )
+        .await;
+        assert_eq!(status, 202, "{body}");
+        assert_eq!(body["data"]["deliveries"].as_array().unwrap().len(), 2);
+    }
+    // All six first attempts failed and are recorded; the retries wait 1.5 s.
+    let before = wait_until(&first.base_url, Duration::from_secs(10), |list| {
+        list.len() == 6 && list.iter().all(|d| d["attemptsMade"] == 1)
+    })
+    .await;
+    assert!(before.iter().all(|d| d["status"] == "pending"));
+    first.kill();
+
+    let second = SandboxProcess::start(&db, 1500);
+    let after = wait_until(&second.base_url, Duration::from_secs(15), |list| {
+        list.len() == 6 && list.iter().all(|d| d["status"] != "pending")
+    })
+    .await;
+    let mut ids: Vec<&str> = after.iter().map(|d| d["id"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    let mut ids_before: Vec<&str> = before.iter().map(|d| d["id"].as_str().unwrap()).collect();
+    ids_before.sort_unstable();
+    assert_eq!(
+        ids, ids_before,
+        "the same deliveries, nothing lost or added"
+    );
+    for delivery in &after {
+        assert_eq!(delivery["status"], "delivered", "{delivery:#}");
+        let attempts = delivery["attempts"].as_array().unwrap();
+        let numbers: Vec<u64> = attempts
+            .iter()
+            .map(|a| a["number"].as_u64().unwrap())
+            .collect();
+        assert_eq!(numbers, [1, 2], "one record per attempt: {delivery:#}");
+        assert_eq!(attempts[0]["statusCode"], 500);
+        assert_eq!(attempts[1]["statusCode"], 200);
+    }
+    // Each receiver saw each of its deliveries exactly twice (a 500, then a 200), signed.
+    for receiver in &receivers {
+        let hits = receiver.hits();
+        assert_eq!(hits.len(), 6, "3 deliveries x 2 attempts");
+        assert!(hits.iter().all(|h| h.signature_ok));
+        let mut per_id: HashMap<&str, Vec<u16>> = HashMap::new();
+        for hit in &hits {
+            per_id
+                .entry(hit.id.as_str())
+                .or_default()
+                .push(hit.answered);
+        }
+        assert_eq!(per_id.len(), 3);
+        assert!(
+            per_id.values().all(|answers| answers == &[500, 200]),
+            "{per_id:?}"
+        );
+    }
+    second.kill();
+    let _ = std::fs::remove_dir_all(&dir);
+}

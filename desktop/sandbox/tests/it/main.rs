@@ -1,0 +1,7 @@
+//! Integration tests of the sandbox: its HTTP contract, its dispatcher against real
+//! receivers, and its durability as a separate process.
+
+mod api;
+mod dispatch;
+mod durability;
+mod support;
