@@ -1,0 +1,26 @@
+# Fuzzing with cargo-fuzz (libFuzzer). `make fuzz` runs each target for FUZZ_SECONDS;
+# `make test` runs a short smoke of each.
+FUZZ_TARGETS := signature_header chave_parse documents verify_event
+FUZZ_SECONDS ?= 300
+FUZZ_SMOKE_SECONDS ?= 20
+# cargo-fuzz needs nightly flags (-Z sanitizer); the machine has only stable Rust.
+FUZZ_ENV := RUSTC_BOOTSTRAP=1
+
+.PHONY: fuzz fuzz-smoke fuzz-setup
+TEST_STEPS += fuzz-smoke
+
+fuzz-setup:
+	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	python3 fuzz/seed.py
+
+fuzz-smoke: fuzz-setup
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  $(FUZZ_ENV) cargo fuzz run $$t corpus/$$t -- -max_total_time=$(FUZZ_SMOKE_SECONDS) -print_final_stats=1 2>&1 \
+	    | grep -E '^(stat::number_of_executed_units|stat::peak_rss|==|SUMMARY|Done)' | sed "s/^/[$$t] /"; \
+	done
+
+fuzz: fuzz-setup
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  $(FUZZ_ENV) cargo fuzz run $$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 2>&1 \
+	    | grep -E '^(stat::number_of_executed_units|#[0-9]+ *DONE|==|SUMMARY|Done)' | sed "s/^/[$$t] /"; \
+	done
