@@ -28,6 +28,8 @@ pub(crate) enum Failure {
     Invalid(FieldErrors),
     /// 400 for a body that is not the expected JSON.
     Malformed(String),
+    /// 405: the route exists, not with this method.
+    MethodNotAllowed,
     /// 429 with `Retry-After` seconds.
     RateLimited(u64),
     /// 500; the cause is logged, not sent.
@@ -71,6 +73,11 @@ impl IntoResponse for Failure {
                 Some(errors),
             ),
             Failure::Malformed(why) => (StatusCode::BAD_REQUEST, why, None),
+            Failure::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "Method not allowed on this route".to_owned(),
+                None,
+            ),
             Failure::RateLimited(secs) => {
                 let mut response = (
                     StatusCode::TOO_MANY_REQUESTS,

@@ -18,6 +18,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(api)
         .merge(crate::sandbox_api::routes())
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn_with_state(state.clone(), authenticate))
         .layer(from_fn(log_request))
         .with_state(state)
@@ -62,4 +63,8 @@ async fn log_request(request: Request, next: Next) -> Response {
 
 async fn not_found() -> Failure {
     Failure::NotFound("Route")
+}
+
+async fn method_not_allowed() -> Failure {
+    Failure::MethodNotAllowed
 }

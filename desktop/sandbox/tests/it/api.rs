@@ -333,6 +333,9 @@ async fn unknown_ids_are_404_and_delete_works_once() {
         assert_eq!(status, 404, "{method} {path}");
         assert_eq!(body["success"], false);
     }
+    let (status, _, body) = call(&base, Method::PATCH, "/Webhooks/Subscriptions", None).await;
+    assert_eq!(status, 405);
+    assert_eq!(body["success"], false);
     let id = create(&base, "https://example.com/hook").await;
     let one = format!("/Webhooks/Subscriptions/{id}");
     let (status, _, _) = call(&base, Method::DELETE, &one, None).await;

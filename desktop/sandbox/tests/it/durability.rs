@@ -1,65 +1,26 @@
 //! Durability: the binary killed with SIGKILL in the middle of retries loses no delivery.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use crate::process::SandboxProcess;
 use crate::support::{API_KEY, Receiver, Reply, call};
 
-/// The sandbox binary as a child process, killed when dropped.
-struct SandboxProcess {
-    child: Child,
-    base_url: String,
-}
-
-impl SandboxProcess {
-    fn start(db: &Path, backoff_ms: u64) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_nfehook-sandbox"))
-            .args(["--listen", "127.0.0.1:0", "--db"])
-            .arg(db)
-            .args(["--api-key", API_KEY, "--log", "warn"])
-            .args([
-                "--backoff-ms",
-                &backoff_ms.to_string(),
-                "--timeout-ms",
-                "2000",
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the sandbox binary");
-        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-        let base_url = loop {
-            let line = lines
-                .next()
-                .expect("the sandbox prints its address")
-                .unwrap();
-            assert!(!line.contains(API_KEY), "a given key is not printed");
-            if let Some(url) = line.strip_prefix("nfehook-sandbox listening on ") {
-                break url.trim().to_owned();
-            }
-        };
-        Self { child, base_url }
-    }
-
-    /// SIGKILL: no chance to clean up.
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-impl Drop for SandboxProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn start(db: &Path, backoff_ms: u64) -> SandboxProcess {
+    let db = db.to_str().unwrap();
+    let backoff = backoff_ms.to_string();
+    #[rustfmt::skip]
+    let args = [
+        "--listen", "127.0.0.1:0", "--db", db, "--api-key", API_KEY, "--log", "warn",
+        "--backoff-ms", &backoff, "--timeout-ms", "5000",
+    ];
+    let process = SandboxProcess::start(&args);
+    assert_eq!(process.printed_key, None, "a given key is not printed");
+    process
 }
 
 async fn deliveries(base: &str) -> Vec<Value> {
@@ -97,7 +58,7 @@ async fn a_killed_sandbox_resumes_every_pending_delivery() {
         Receiver::start(&[Reply::Status(500); 3], Reply::Status(200)).await,
         Receiver::start(&[Reply::Status(500); 3], Reply::Status(200)).await,
     ];
-    let first = SandboxProcess::start(&db, 1500);
+    let first = start(&db, 1500);
     let mut secrets = HashMap::new();
     for receiver in &receivers {
         let (status, _, created) = call(
@@ -131,7 +92,7 @@ async fn a_killed_sandbox_resumes_every_pending_delivery() {
     assert!(before.iter().all(|d| d["status"] == "pending"));
     first.kill();
 
-    let second = SandboxProcess::start(&db, 1500);
+    let second = start(&db, 1500);
     let after = wait_until(&second.base_url, Duration::from_secs(15), |list| {
         list.len() == 6 && list.iter().all(|d| d["status"] != "pending")
     })
@@ -173,6 +134,72 @@ async fn a_killed_sandbox_resumes_every_pending_delivery() {
             "{per_id:?}"
         );
     }
+    second.kill();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attempt_cut_off_by_a_kill_is_made_again_with_the_same_body() {
+    let dir = std::env::temp_dir().join(format!("nfehook-sandbox-inflight-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("sandbox.db");
+    let _ = std::fs::remove_file(&db);
+
+    // The first request hangs (the sandbox is killed while waiting for it); later ones succeed.
+    let receiver =
+        Receiver::start(&[Reply::Slow(Duration::from_secs(30))], Reply::Status(200)).await;
+    let first = start(&db, 100);
+    let (status, _, created) = call(
+        &first.base_url,
+        Method::POST,
+        "/Webhooks/Subscriptions",
+        Some(json!({ "name": "in flight", "url": receiver.url(), "events": ["nfe.processada"] })),
+    )
+    .await;
+    assert_eq!(status, 201);
+    receiver.expect_secret(created["data"]["secret"].as_str().unwrap());
+    let (status, _, _) = call(
+        &first.base_url,
+        Method::POST,
+        "/_sandbox/events",
+        Some(json!({ "event": "nfe.processada" })),
+    )
+    .await;
+    assert_eq!(status, 202);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while receiver.hits().is_empty() {
+        assert!(Instant::now() < deadline, "the first attempt never arrived");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let before = deliveries(&first.base_url).await;
+    assert_eq!(before.len(), 1);
+    assert_eq!(before[0]["status"], "pending");
+    assert_eq!(
+        before[0]["attemptsMade"], 0,
+        "the attempt in flight is not recorded yet"
+    );
+    first.kill();
+
+    let second = start(&db, 100);
+    let after = wait_until(&second.base_url, Duration::from_secs(10), |list| {
+        list.len() == 1 && list[0]["status"] != "pending"
+    })
+    .await;
+    assert_eq!(after[0]["status"], "delivered");
+    assert_eq!(after[0]["id"], before[0]["id"]);
+    let attempts = after[0]["attempts"].as_array().unwrap();
+    assert_eq!(
+        attempts.len(),
+        1,
+        "one record for the one attempt that completed"
+    );
+    assert_eq!(attempts[0]["number"], 1);
+    assert_eq!(attempts[0]["statusCode"], 200);
+    let hits = receiver.hits();
+    assert_eq!(hits.len(), 2, "the cut-off attempt was made again");
+    assert_eq!(hits[0].id, hits[1].id, "with the same id");
+    assert_eq!(hits[0].body, hits[1].body, "and the same signed bytes");
+    assert!(hits.iter().all(|h| h.signature_ok));
     second.kill();
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -2,6 +2,8 @@
 //! receivers, and its durability as a separate process.
 
 mod api;
+mod binary;
 mod dispatch;
 mod durability;
+mod process;
 mod support;
