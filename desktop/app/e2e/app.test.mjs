@@ -64,6 +64,7 @@ async function typeInto(css, text) {
   // Select all and type over it, so Svelte sees input events (WebDriver's clear() does not fire them).
   await el.sendKeys(Key.chord(Key.CONTROL, 'a'), Key.BACK_SPACE);
   if (text) await el.sendKeys(text);
+  await driver.wait(async () => (await el.getAttribute('value')) === text, WAIT, `typing into ${css}`);
 }
 
 /** Saves a screenshot and checks it is a real picture: many colours, not one flat fill. */
@@ -134,8 +135,10 @@ describe('NFeHook desktop, end to end on the embedded sandbox', () => {
     await (await $('#secret-once button.primary')).click();
     await gone('#secret-once');
     const r = await row('ERP Matriz');
-    assert.match(await r.getText(), /erp\.example\.com/);
+    const url = await r.findElement(By.css('.url'));
+    assert.equal(await url.getAttribute('textContent'), 'https://erp.example.com/webhooks/nfe');
     assert.match(await r.getText(), /Processada/);
+    assert.match(await r.getText(), /Ativa/);
     assert.match(await textOf('#list-count'), /1 de 1/);
   });
 

@@ -141,3 +141,150 @@ pub fn ui_ready(state: State<'_, AppState>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The command wiring through Tauri's IPC on the mock runtime (no window, no WebKit).
+
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    use serde_json::{Value, json};
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
+    use tauri::webview::InvokeRequest;
+    use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
+
+    use super::AppState;
+    use crate::clipboard::Clipboard;
+    use crate::clipboard::tests::FakeClipboard;
+    use crate::testing::FakeFactory;
+    use crate::{ApiKey, Desktop, KeyStore, SandboxEndpoint};
+
+    struct Harness {
+        _app: App<MockRuntime>,
+        window: WebviewWindow<MockRuntime>,
+        clipboard: Arc<FakeClipboard>,
+        _dir: tempfile::TempDir,
+    }
+
+    fn harness() -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let desktop = Desktop::new(
+            dir.path().join("connections.json"),
+            KeyStore::memory_only("no keychain in tests"),
+            Arc::new(FakeFactory::default()),
+        )
+        .unwrap();
+        desktop.set_sandbox(Ok(SandboxEndpoint {
+            base_url: "http://127.0.0.1:9".into(),
+            api_key: ApiKey::new("sbx_test_key_0000"),
+        }));
+        let clipboard = Arc::new(FakeClipboard::default());
+        let app = crate::with_commands(mock_builder())
+            .manage(AppState {
+                desktop: Arc::new(desktop),
+                clipboard: clipboard.clone(),
+                started: Instant::now(),
+            })
+            // The real context: tauri.conf.json and capabilities/, so the ACL is exercised.
+            .build(tauri::generate_context!(test = true))
+            .unwrap();
+        let window = match app.get_webview_window("main") {
+            Some(w) => w,
+            None => WebviewWindowBuilder::new(&app, "main", Default::default())
+                .build()
+                .unwrap(),
+        };
+        Harness {
+            _app: app,
+            window,
+            clipboard,
+            _dir: dir,
+        }
+    }
+
+    fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
+        invoke_from(h, cmd, args, "tauri://localhost")
+    }
+
+    fn invoke_from(h: &Harness, cmd: &str, args: Value, origin: &str) -> Result<Value, Value> {
+        get_ipc_response(
+            &h.window,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                // `tauri://localhost` is where the app is served from on Linux: the capability's
+                // "local" origin.
+                url: origin.parse().unwrap(),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    #[test]
+    fn app_info_over_ipc() {
+        let h = harness();
+        let info = invoke(&h, "app_info", json!({})).unwrap();
+        assert_eq!(info["activeId"], "sandbox");
+        assert_eq!(info["keyStorage"], "memory");
+        assert_eq!(info["keychainNotice"], "no keychain in tests");
+        assert_eq!(info["connections"][0]["keyLast4"], "0000");
+        assert!(!info.to_string().contains("sbx_test_key"), "{info}");
+    }
+
+    #[test]
+    fn create_list_and_typed_errors_over_ipc() {
+        let h = harness();
+        let form = json!({"name": "ERP", "url": "https://erp.example.com/h", "events": ["nfe.erro"], "isActive": true});
+        let created = invoke(&h, "create_subscription", json!({ "form": form })).unwrap();
+        assert!(
+            created["generatedSecret"]
+                .as_str()
+                .unwrap()
+                .starts_with("whsec_")
+        );
+        let rows = invoke(&h, "list_subscriptions", json!({})).unwrap();
+        assert_eq!(rows[0]["name"], "ERP");
+        assert_eq!(rows[0]["events"], json!(["nfe.erro"]));
+
+        let conflict = invoke(&h, "create_subscription", json!({ "form": form })).unwrap_err();
+        assert_eq!(conflict["kind"], "conflict");
+
+        let bad = json!({"name": "", "url": "nota", "events": [], "isActive": true});
+        let err = invoke(&h, "create_subscription", json!({ "form": bad })).unwrap_err();
+        assert_eq!(err["kind"], "validation");
+        assert_eq!(err["fields"]["url"], json!(["invalid_url"]));
+
+        let check = invoke(&h, "validate_subscription", json!({ "form": {"name": "x", "url": "http://a.b", "events": ["nfe.erro"], "isActive": true} })).unwrap();
+        assert_eq!(check["warnings"], json!(["insecureUrl"]));
+    }
+
+    #[test]
+    fn copy_secret_goes_to_the_clipboard_not_the_webview() {
+        let h = harness();
+        let form = json!({"name": "A", "url": "https://a.example.com/h", "events": ["nfe.erro"], "isActive": true, "secret": "whsec_own_secret_123456"});
+        let created = invoke(&h, "create_subscription", json!({ "form": form })).unwrap();
+        assert!(created["generatedSecret"].is_null());
+        let id = created["subscription"]["id"].clone();
+        let answer = invoke(&h, "copy_secret", json!({ "id": id })).unwrap();
+        assert!(answer.is_null());
+        assert_eq!(
+            h.clipboard.read().as_deref(),
+            Some("whsec_own_secret_123456")
+        );
+    }
+
+    #[test]
+    fn the_acl_refuses_remote_origins_and_ungranted_commands() {
+        let h = harness();
+        let err = invoke_from(&h, "app_info", json!({}), "https://evil.example/").unwrap_err();
+        assert!(err.to_string().contains("not allowed"), "{err}");
+        let err = invoke(&h, "plugin:clipboard-manager|read_text", json!({})).unwrap_err();
+        assert!(err.to_string().contains("not allowed"), "{err}");
+    }
+}

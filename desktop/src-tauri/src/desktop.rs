@@ -123,7 +123,11 @@ fn non_blank(s: Option<&str>) -> Option<&str> {
 impl Desktop {
     /// Loads the settings at `settings_path` (defaults when missing). The sandbox is
     /// "starting" until [`Desktop::set_sandbox`] is called.
-    pub fn new(settings_path: PathBuf, keys: KeyStore, factory: Arc<dyn ApiFactory>) -> Result<Self> {
+    pub fn new(
+        settings_path: PathBuf,
+        keys: KeyStore,
+        factory: Arc<dyn ApiFactory>,
+    ) -> Result<Self> {
         let settings = Settings::load(&settings_path)?;
         Ok(Self {
             settings_path,
@@ -138,7 +142,10 @@ impl Desktop {
     /// Records the embedded sandbox's endpoint, or why it did not start.
     pub fn set_sandbox(&self, endpoint: std::result::Result<SandboxEndpoint, String>) {
         *self.sandbox.lock().expect("sandbox lock") = endpoint;
-        self.clients.lock().expect("clients lock").remove(SANDBOX_ID);
+        self.clients
+            .lock()
+            .expect("clients lock")
+            .remove(SANDBOX_ID);
     }
 
     fn sandbox(&self) -> std::result::Result<SandboxEndpoint, String> {
@@ -293,12 +300,11 @@ impl Desktop {
     pub fn api(&self) -> Result<Arc<dyn SubscriptionsApi>> {
         let conn = {
             let settings = self.settings.lock().expect("settings lock");
-            settings
-                .find(&settings.active)
-                .cloned()
-                .ok_or_else(|| DesktopError::UnknownConnection {
+            settings.find(&settings.active).cloned().ok_or_else(|| {
+                DesktopError::UnknownConnection {
                     id: settings.active.clone(),
-                })?
+                }
+            })?
         };
         if let Some(api) = self.clients.lock().expect("clients lock").get(&conn.id) {
             return Ok(api.clone());
@@ -311,16 +317,21 @@ impl Desktop {
                 self.factory.connect(&ep.base_url, Some(&ep.api_key))?
             }
             ConnectionKind::Production => {
-                let key = self.keys.get(&conn.id)?.ok_or(DesktopError::MissingApiKey)?;
+                let key = self
+                    .keys
+                    .get(&conn.id)?
+                    .ok_or(DesktopError::MissingApiKey)?;
                 self.factory.connect(PRODUCTION_BASE_URL, Some(&key))?
             }
             ConnectionKind::Custom => {
-                let base = conn.base_url.as_deref().ok_or_else(|| {
-                    DesktopError::InvalidConnection {
-                        reason: "no base URL".to_owned(),
-                    }
-                })?;
-                self.factory.connect(base, self.keys.get(&conn.id)?.as_ref())?
+                let base =
+                    conn.base_url
+                        .as_deref()
+                        .ok_or_else(|| DesktopError::InvalidConnection {
+                            reason: "no base URL".to_owned(),
+                        })?;
+                self.factory
+                    .connect(base, self.keys.get(&conn.id)?.as_ref())?
             }
         };
         self.clients
@@ -487,7 +498,11 @@ mod tests {
         assert_eq!(made.subscription.events, ["nfe.processada"]);
         let own = f
             .desktop
-            .create_subscription(&form("B", "https://b.example.com/h", Some("whsec_mine_0123456789")))
+            .create_subscription(&form(
+                "B",
+                "https://b.example.com/h",
+                Some("whsec_mine_0123456789"),
+            ))
             .await
             .unwrap();
         assert!(own.generated_secret.is_none());
@@ -510,7 +525,10 @@ mod tests {
         assert_eq!(fields["name"], ["blank"]);
         assert_eq!(fields["url"], ["unsupported_scheme"]);
         assert_eq!(fields["events"], ["no_events"]);
-        assert!(f.factory.api.calls.lock().unwrap().is_empty(), "nothing sent");
+        assert!(
+            f.factory.api.calls.lock().unwrap().is_empty(),
+            "nothing sent"
+        );
     }
 
     #[test]
@@ -541,13 +559,20 @@ mod tests {
         let f = fixture();
         let made = f
             .desktop
-            .create_subscription(&form("A", "https://a.example.com/h", Some("whsec_abcdefghijklmnop")))
+            .create_subscription(&form(
+                "A",
+                "https://a.example.com/h",
+                Some("whsec_abcdefghijklmnop"),
+            ))
             .await
             .unwrap();
         let id = made.subscription.id;
         let view = f
             .desktop
-            .update_subscription(&id, &form("A2", "https://a2.example.com/h", Some("ignored")))
+            .update_subscription(
+                &id,
+                &form("A2", "https://a2.example.com/h", Some("ignored")),
+            )
             .await
             .unwrap();
         assert_eq!(view.row.name, "A2");
@@ -556,7 +581,10 @@ mod tests {
         // The update sends every form field but never a secret.
         let calls = f.factory.api.calls.lock().unwrap().clone();
         let update = calls.iter().find(|c| c.starts_with("update")).unwrap();
-        assert!(update.contains(r#""name":"A2""#) && !update.contains("secret"), "{update}");
+        assert!(
+            update.contains(r#""name":"A2""#) && !update.contains("secret"),
+            "{update}"
+        );
 
         f.desktop.set_subscription_active(&id, false).await.unwrap();
         assert!(!f.desktop.get_subscription(&id).await.unwrap().row.is_active);
@@ -609,7 +637,10 @@ mod tests {
             "prod-key-SECRET-9876"
         );
         let file = std::fs::read_to_string(&f.path).unwrap();
-        assert!(file.contains("ValidaNFe") && !file.contains("SECRET"), "{file}");
+        assert!(
+            file.contains("ValidaNFe") && !file.contains("SECRET"),
+            "{file}"
+        );
         let info = serde_json::to_string(&f.desktop.info().unwrap()).unwrap();
         assert!(!info.contains("SECRET"), "{info}");
 

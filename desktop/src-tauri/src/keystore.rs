@@ -202,11 +202,11 @@ impl KeyStore {
         if let Some(chain) = &self.keychain
             && self.storage() == KeyStorage::Keychain
         {
-            chain
-                .delete(account)
-                .map_err(|(KeychainFailure::Unavailable(reason) | KeychainFailure::Other(reason))| {
+            chain.delete(account).map_err(
+                |(KeychainFailure::Unavailable(reason) | KeychainFailure::Other(reason))| {
                     DesktopError::Keychain { reason }
-                })?;
+                },
+            )?;
         }
         Ok(())
     }

@@ -58,7 +58,10 @@ struct SystemClipboard<R: tauri::Runtime>(tauri::AppHandle<R>);
 
 impl<R: tauri::Runtime> clipboard::Clipboard for SystemClipboard<R> {
     fn write(&self, text: &str) -> std::result::Result<(), String> {
-        self.0.clipboard().write_text(text).map_err(|e| e.to_string())
+        self.0
+            .clipboard()
+            .write_text(text)
+            .map_err(|e| e.to_string())
     }
 
     fn read(&self) -> Option<String> {

@@ -84,7 +84,10 @@ impl SubscriptionsApi for FakeApi {
     }
 
     async fn update(&self, id: &str, patch: &SubscriptionPatch) -> Result<()> {
-        self.call(format!("update {id} {}", serde_json::to_string(patch).unwrap()));
+        self.call(format!(
+            "update {id} {}",
+            serde_json::to_string(patch).unwrap()
+        ));
         let mut subs = self.subs.lock().unwrap();
         let s = subs
             .iter_mut()

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use nfehook_core::{EventKind, NewSubscription, Secret, Subscription, SubscriptionDetail, SubscriptionPatch};
+use nfehook_core::{
+    EventKind, NewSubscription, Secret, Subscription, SubscriptionDetail, SubscriptionPatch,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{DesktopError, Result};
@@ -88,7 +90,11 @@ pub fn mask_secret(secret: &str) -> String {
     if n < 12 {
         return "••••••••".to_owned();
     }
-    let prefix = if secret.starts_with("whsec_") { "whsec_" } else { "" };
+    let prefix = if secret.starts_with("whsec_") {
+        "whsec_"
+    } else {
+        ""
+    };
     let last4: String = secret.chars().skip(n - 4).collect();
     format!("{prefix}••••••••{last4}")
 }
@@ -122,7 +128,10 @@ pub struct FormCheck {
 
 impl SubscriptionForm {
     fn events(&self) -> Vec<EventKind> {
-        self.events.iter().map(|e| EventKind::from_name(e)).collect()
+        self.events
+            .iter()
+            .map(|e| EventKind::from_name(e))
+            .collect()
     }
 
     fn secret(&self) -> Option<Secret> {

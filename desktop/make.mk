@@ -1,0 +1,49 @@
+# The desktop app (Tauri v2): desktop/app (Svelte 5 + Vite + TypeScript) and
+# desktop/src-tauri (crate nfehook-desktop). Included by the root Makefile.
+
+# What compiling the Tauri crate needs (WebKitGTK 4.1 and friends). Every cargo build of the
+# workspace compiles it, so the root `lint` and `test-rust` depend on this through SETUP_STEPS.
+DESKTOP_BUILD_APT := libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev \
+  librsvg2-dev libxdo-dev pkg-config file
+# What the end-to-end tests need: a virtual display, screenshots, Debian's WebKitWebDriver.
+DESKTOP_E2E_APT := xvfb xauth x11-utils xdotool imagemagick webkit2gtk-driver
+TAURI_DRIVER_VERSION := 2.1.0
+DESKTOP_BIN_DEBUG := target/debug/nfehook-desktop
+
+.PHONY: setup-desktop desktop-ui run-desktop test-desktop figures-desktop
+
+RUN_TARGET := run-desktop
+SETUP_STEPS += setup-desktop
+TEST_STEPS += test-desktop
+
+setup-desktop:
+	scripts/setup.sh apt $(DESKTOP_BUILD_APT)
+
+## The frontend bundle the Tauri binary embeds (desktop/app/dist).
+desktop-ui:
+	scripts/setup.sh node desktop/app
+	npm --prefix desktop/app run build
+
+## Builds the release app and starts it (opens on the embedded sandbox).
+run-desktop: setup-desktop desktop-ui
+	scripts/setup.sh rust
+	$(CARGO) build --release -p nfehook-desktop
+	target/release/nfehook-desktop
+
+## Vitest + type check, the bundle, the debug binary, then WebDriver end to end under Xvfb.
+test-desktop: setup-desktop
+	scripts/setup.sh apt $(DESKTOP_E2E_APT)
+	scripts/setup.sh node desktop/app
+	npm --prefix desktop/app run check
+	npm --prefix desktop/app test
+	npm --prefix desktop/app run build
+	$(CARGO) build -p nfehook-desktop
+	command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --locked --version $(TAURI_DRIVER_VERSION)
+	NFEHOOK_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN_DEBUG) \
+	  xvfb-run -a -s "-screen 0 1280x800x24" npm --prefix desktop/app run e2e
+
+## Release size, cold start to first paint, idle memory, 10,000-row list render (not a test).
+figures-desktop: setup-desktop desktop-ui
+	scripts/setup.sh apt $(DESKTOP_E2E_APT)
+	$(CARGO) build --release -p nfehook-desktop
+	desktop/scripts/figures.sh
