@@ -223,7 +223,8 @@ impl Client {
     }
 
     /// `DELETE /Webhooks/Subscriptions/{id}`: deletes a subscription; its pending
-    /// deliveries are cancelled by the service.
+    /// deliveries are cancelled by the service. A 404 on a retry (after a lost answer)
+    /// counts as done.
     ///
     /// # Errors
     /// [`ApiError::NotFound`] for an unknown id, and any other [`ApiError`].
@@ -320,7 +321,11 @@ impl Client {
                         Err(err) if status.is_success() => return Err(self.transport_error(err)),
                         Err(_) => Vec::new(),
                     };
-                    if status.is_success() {
+                    // A retried DELETE that finds nothing: the earlier attempt was applied
+                    // and only its answer was lost, so the thing is gone as asked.
+                    let gone =
+                        method == Method::DELETE && retry > 0 && status == StatusCode::NOT_FOUND;
+                    if status.is_success() || gone {
                         return Ok(Answer {
                             status,
                             body: bytes,

@@ -9,6 +9,7 @@ mod config;
 mod delivery;
 mod dispatcher;
 mod error;
+mod openapi;
 mod rate_limit;
 mod reply;
 mod sample;

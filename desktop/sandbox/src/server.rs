@@ -20,6 +20,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn_with_state(state.clone(), authenticate))
+        .merge(crate::openapi::routes())
         .layer(from_fn(log_request))
         .with_state(state)
 }

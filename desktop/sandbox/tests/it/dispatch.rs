@@ -268,7 +268,7 @@ async fn a_slow_receiver_times_out() {
 #[tokio::test]
 async fn deleting_the_subscription_cancels_pending_deliveries() {
     let sandbox = fast_sandbox()
-        .backoff_base(Duration::from_millis(400))
+        .backoff_base(Duration::from_millis(1500))
         .start()
         .await
         .unwrap();
@@ -299,7 +299,7 @@ async fn deleting_the_subscription_cancels_pending_deliveries() {
     let delivery = sandbox.delivery(&id).await.unwrap().unwrap();
     assert_eq!(delivery.status, DeliveryStatus::Cancelled);
     assert_eq!(delivery.next_attempt_at, None);
-    tokio::time::sleep(Duration::from_millis(700)).await;
+    tokio::time::sleep(Duration::from_millis(1800)).await;
     assert_eq!(receiver.hits().len(), 1, "no retry after the delete");
     let delivery = sandbox.delivery(&id).await.unwrap().unwrap();
     assert_eq!(delivery.status, DeliveryStatus::Cancelled);

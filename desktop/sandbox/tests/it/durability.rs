@@ -58,7 +58,7 @@ async fn a_killed_sandbox_resumes_every_pending_delivery() {
         Receiver::start(&[Reply::Status(500); 3], Reply::Status(200)).await,
         Receiver::start(&[Reply::Status(500); 3], Reply::Status(200)).await,
     ];
-    let first = start(&db, 1500);
+    let first = start(&db, 2500);
     let mut secrets = HashMap::new();
     for receiver in &receivers {
         let (status, _, created) = call(
@@ -84,15 +84,18 @@ async fn a_killed_sandbox_resumes_every_pending_delivery() {
         assert_eq!(status, 202, "{body}");
         assert_eq!(body["data"]["deliveries"].as_array().unwrap().len(), 2);
     }
-    // All six first attempts failed and are recorded; the retries wait 1.5 s.
+    // All six first attempts failed and are recorded; the retries wait 2.5 s.
     let before = wait_until(&first.base_url, Duration::from_secs(10), |list| {
         list.len() == 6 && list.iter().all(|d| d["attemptsMade"] == 1)
     })
     .await;
-    assert!(before.iter().all(|d| d["status"] == "pending"));
+    assert!(
+        before.iter().all(|d| d["status"] == "pending"),
+        "{before:#?}"
+    );
     first.kill();
 
-    let second = start(&db, 1500);
+    let second = start(&db, 2500);
     let after = wait_until(&second.base_url, Duration::from_secs(15), |list| {
         list.len() == 6 && list.iter().all(|d| d["status"] != "pending")
     })
