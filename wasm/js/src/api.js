@@ -1,0 +1,507 @@
+// The public API of the npm package `nfehook`, written once for every entry.
+//
+// This file has no `import` or `export`: wasm/build/assemble.mjs wraps it into lib/index.cjs
+// (Node, `require`; lib/index.mjs re-exports it for `import`) and lib/web.mjs (Workers and edge
+// runtimes), each of which binds `glue` to wasm-bindgen's generated functions first. Only
+// standard APIs are used here (TextEncoder, Uint8Array, JSON), never Node's.
+
+// ---------------------------------------------------------------------------------------------
+// Inputs go straight into one scratch buffer in the module's linear memory (see
+// wasm/src/scratch.rs): Uint8Array#set for bytes, TextEncoder#encodeInto for strings, and only
+// lengths cross the boundary. The secret's keyed HMAC state lives in a Receiver made once.
+
+const memory = glue.linearMemory();
+let heap = new Uint8Array(memory.buffer);
+let scratch = 0;
+let capacity = 0;
+const encoder = new TextEncoder();
+
+/** Makes sure the scratch buffer holds `len` bytes and `heap` views the current memory. */
+function room(len) {
+  if (len > capacity) {
+    scratch = glue.scratchReserve(len) >>> 0;
+    capacity = len;
+  }
+  // Growing the memory (by any call) detaches the old ArrayBuffer.
+  if (heap.byteLength === 0) heap = new Uint8Array(memory.buffer);
+}
+
+const RAW_BODY_HELP =
+  'the webhook signature covers the exact bytes received, so pass the raw request body ' +
+  '(Buffer, Uint8Array, ArrayBuffer or string), not parsed JSON: re-serializing an object ' +
+  'does not give back the same bytes. Express: use `express.raw({ type: "application/json" })` ' +
+  'on the webhook route, or the `nfehook/express` middleware. Fastify: use the `nfehook/fastify` ' +
+  'plugin (or a content-type parser with `parseAs: "buffer"`). Next.js route handlers, Hono, ' +
+  'Bun, Deno: `await request.text()` or `verifyRequest(request, secret)`.';
+
+/** The raw body as a string or a Uint8Array view, or a TypeError explaining what to pass. */
+function rawBytes(body) {
+  if (typeof body === 'string' || body instanceof Uint8Array) return body;
+  if (body instanceof ArrayBuffer) return new Uint8Array(body);
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  const got = body === null ? 'null' : typeof body === 'object' ? 'an object' : typeof body;
+  const error = new TypeError(`nfehook: got ${got} as the body; ${RAW_BODY_HELP}`);
+  error.code = 'raw_body_required';
+  throw error;
+}
+
+/** Writes ASCII fast, anything else through TextEncoder; returns the bytes written. */
+function writeText(at, text) {
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return encoder.encodeInto(text, heap.subarray(at, at + length * 3)).written;
+    heap[at + i] = c;
+  }
+  return length;
+}
+
+// Lengths of the parts the last writeInputs call wrote, in order after `scratch`.
+let bodyLen = 0;
+let headerLen = 0;
+let secretLen = 0;
+
+/** Writes body, header and (for one-shot schemes) secret back to back into the scratch buffer. */
+function writeInputs(body, header, secret) {
+  const bytes = rawBytes(body);
+  const secretRoom = typeof secret === 'string' ? secret.length * 3 : secret.length;
+  const textRoom = header.length * 3 + secretRoom;
+  if (typeof bytes === 'string') {
+    room(bytes.length * 3 + textRoom);
+    bodyLen = writeText(scratch, bytes);
+  } else {
+    room(bytes.length + textRoom);
+    heap.set(bytes, scratch);
+    bodyLen = bytes.length;
+  }
+  headerLen = header.length === 0 ? 0 : writeText(scratch + bodyLen, header);
+  if (typeof secret === 'string') {
+    secretLen = secret.length === 0 ? 0 : writeText(scratch + bodyLen + headerLen, secret);
+  } else {
+    heap.set(secret, scratch + bodyLen + headerLen);
+    secretLen = secret.length;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Errors.
+
+/**
+ * A delivery failed verification. `code` is one of `missing_signature`, `malformed_signature`,
+ * `signature_mismatch`, `timestamp_too_old`, `timestamp_in_future`, `invalid_payload`; other
+ * fields (`reason`, `found`, `expected`, `algorithm`, `ageSeconds`, `aheadSeconds`,
+ * `toleranceSeconds`) say more where they apply. Answer the sender with `statusCode` (400).
+ */
+class WebhookVerificationError extends Error {
+  constructor(details) {
+    super(details.message);
+    this.name = 'WebhookVerificationError';
+    this.statusCode = 400;
+    for (const key of Object.keys(details)) {
+      if (key !== 'message') this[key] = details[key];
+    }
+  }
+}
+
+/** An NF-e access key (chave de acesso) was rejected; `code` says why. */
+class ChaveError extends Error {
+  constructor(details) {
+    super(details.message);
+    this.name = 'ChaveError';
+    for (const key of Object.keys(details)) {
+      if (key !== 'message') this[key] = details[key];
+    }
+  }
+}
+
+/** A CNPJ or CPF was rejected; `code` says why. */
+class DocumentError extends Error {
+  constructor(details) {
+    super(details.message);
+    this.name = 'DocumentError';
+    for (const key of Object.keys(details)) {
+      if (key !== 'message') this[key] = details[key];
+    }
+  }
+}
+
+function lastVerificationError() {
+  const details = JSON.parse(glue.takeOutput());
+  if (details.code === 'invalid_input') throw new Error(`nfehook: internal error: ${details.message}`);
+  return new WebhookVerificationError(details);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Headers.
+
+const SIGNATURE_HEADER = 'x-webhook-signature';
+const FALLBACK_SIGNATURE_HEADER = 'x-validanfe-signature';
+const NFEIO_SIGNATURE_HEADER = 'x-hub-signature';
+
+function headerValue(value) {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.join(',');
+  return undefined;
+}
+
+/** The value of header `name` (lowercase) in a Headers, Map or plain object, any case. */
+function lookUp(headers, name) {
+  if (typeof headers.get === 'function' && !(headers instanceof Map)) {
+    const value = headers.get(name);
+    return value === null ? undefined : headerValue(value);
+  }
+  if (headers instanceof Map) {
+    for (const [key, value] of headers) {
+      if (typeof key === 'string' && key.toLowerCase() === name) return headerValue(value);
+    }
+    return undefined;
+  }
+  const direct = headerValue(headers[name]);
+  if (direct !== undefined) return direct;
+  for (const key of Object.keys(headers)) {
+    if (key.toLowerCase() === name) return headerValue(headers[key]);
+  }
+  return undefined;
+}
+
+/** The signature from a header value or a headers object; '' when there is none. */
+function signatureOf(signatureOrHeaders, names) {
+  if (typeof signatureOrHeaders === 'string') return signatureOrHeaders;
+  if (signatureOrHeaders === undefined || signatureOrHeaders === null) return '';
+  if (Array.isArray(signatureOrHeaders)) return signatureOrHeaders.join(',');
+  if (typeof signatureOrHeaders !== 'object') {
+    throw new TypeError('nfehook: the signature must be the header value (a string) or the request headers');
+  }
+  for (const name of names) {
+    const value = lookUp(signatureOrHeaders, name);
+    if (value !== undefined) return value;
+  }
+  return '';
+}
+
+const VALIDANFE_NAMES = [SIGNATURE_HEADER, FALLBACK_SIGNATURE_HEADER];
+const NFEIO_NAMES = [NFEIO_SIGNATURE_HEADER];
+
+// ---------------------------------------------------------------------------------------------
+// Secrets and options.
+
+function checkSecret(secret) {
+  if ((typeof secret !== 'string' && !(secret instanceof Uint8Array)) || secret.length === 0) {
+    throw new TypeError('nfehook: a secret must be a non-empty string (the subscription secret, e.g. "whsec_...") or Uint8Array');
+  }
+  return secret;
+}
+
+/** Keys a Receiver with the UTF-8 bytes of each secret (or the bytes given). */
+function keyed(secrets) {
+  const encoded = secrets.map((secret) => (typeof checkSecret(secret) === 'string' ? encoder.encode(secret) : secret));
+  const lengths = new Uint32Array(encoded.length);
+  let total = 0;
+  encoded.forEach((bytes, i) => {
+    lengths[i] = bytes.length;
+    total += bytes.length;
+  });
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const bytes of encoded) {
+    all.set(bytes, at);
+    at += bytes.length;
+  }
+  const receiver = new glue.Receiver(all, lengths);
+  all.fill(0);
+  return receiver;
+}
+
+function secondsOf(tolerance) {
+  if (tolerance === undefined) return DEFAULT_TOLERANCE_SECONDS;
+  if (typeof tolerance !== 'number' || Number.isNaN(tolerance) || tolerance < 0) {
+    throw new TypeError('nfehook: toleranceSeconds must be a number >= 0 (Infinity turns the replay check off)');
+  }
+  return tolerance;
+}
+
+/** `now` as seconds since the epoch: a Date, or milliseconds as Date.now() gives. */
+function nowSeconds(options) {
+  const now = options === undefined ? undefined : options.now;
+  if (now === undefined) return Date.now() / 1000;
+  const millis = now instanceof Date ? now.getTime() : now;
+  if (typeof millis !== 'number' || !Number.isFinite(millis)) {
+    throw new TypeError('nfehook: options.now must be a Date or a number of milliseconds since the epoch');
+  }
+  return millis / 1000;
+}
+
+const DEFAULT_TOLERANCE_SECONDS = 300;
+
+// One-shot functions reuse the keyed state of recently used secrets.
+const MAX_CACHED_SECRETS = 16;
+const receivers = new Map();
+
+function receiverFor(secret) {
+  let receiver = receivers.get(checkSecret(secret));
+  if (receiver === undefined) {
+    if (receivers.size >= MAX_CACHED_SECRETS) {
+      const [oldest, old] = receivers.entries().next().value;
+      receivers.delete(oldest);
+      old.free();
+    }
+    receiver = keyed([secret]);
+    receivers.set(secret, receiver);
+  }
+  return receiver;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ValidaNFe deliveries.
+
+const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * The receiver of one subscription: its secret (or several, while rotating) keyed once, and the
+ * replay window. `verify` checks the signature over the raw body, parses the event and checks
+ * its timestamp.
+ */
+class Webhook {
+  #receiver;
+  #tolerance;
+  #count;
+
+  constructor(secret, options) {
+    const secrets = Array.isArray(secret) ? secret : [secret];
+    if (secrets.length === 0) throw new TypeError('nfehook: give at least one secret');
+    this.#tolerance = secondsOf(options === undefined ? undefined : options.toleranceSeconds);
+    this.#receiver = keyed(secrets);
+    this.#count = secrets.length;
+  }
+
+  /** Verifies and parses a delivery; throws WebhookVerificationError. */
+  verify(rawBody, signatureOrHeaders, options) {
+    writeInputs(rawBody, signatureOf(signatureOrHeaders, VALIDANFE_NAMES), '');
+    const status = this.#receiver.verifyEvent(bodyLen, headerLen, nowSeconds(options), this.#tolerance);
+    if (status !== 0) throw lastVerificationError();
+    return JSON.parse(glue.takeOutput());
+  }
+
+  /** Checks only the signature; throws WebhookVerificationError. */
+  verifySignatureOrThrow(rawBody, signatureOrHeaders) {
+    writeInputs(rawBody, signatureOf(signatureOrHeaders, VALIDANFE_NAMES), '');
+    if (this.#receiver.verifySignature(bodyLen, headerLen) !== 0) throw lastVerificationError();
+  }
+
+  /** Whether the signature is valid; never throws on a malformed header. */
+  verifySignature(rawBody, signatureOrHeaders) {
+    writeInputs(rawBody, signatureOf(signatureOrHeaders, VALIDANFE_NAMES), '');
+    return this.#receiver.verifySignature(bodyLen, headerLen) === 0;
+  }
+
+  /** Reads a web `Request`'s body and verifies it with its headers. */
+  async verifyRequest(request, options) {
+    const body = new Uint8Array(await request.arrayBuffer());
+    return this.verify(body, request.headers, options);
+  }
+
+  /** The `X-Webhook-Signature` value for `rawBody` under the first secret. */
+  sign(rawBody) {
+    writeInputs(rawBody, '', '');
+    return this.#receiver.sign(bodyLen);
+  }
+
+  /** The replay window in seconds. */
+  get toleranceSeconds() {
+    return this.#tolerance;
+  }
+
+  /** Frees the keyed state now instead of at garbage collection; the object is unusable after. */
+  dispose() {
+    if (this.#receiver !== undefined) this.#receiver.free();
+    this.#receiver = undefined;
+  }
+
+  toString() {
+    return `Webhook { secrets: ${this.#count} [REDACTED], toleranceSeconds: ${this.#tolerance} }`;
+  }
+
+  toJSON() {
+    return { secrets: '[REDACTED]', toleranceSeconds: this.#tolerance };
+  }
+
+  [inspectSymbol]() {
+    return this.toString();
+  }
+}
+
+/** Whether `header` is a valid ValidaNFe signature of `rawBody` under `secret`; never throws on a bad header. */
+function verifySignature(rawBody, header, secret) {
+  const receiver = receiverFor(secret);
+  writeInputs(rawBody, signatureOf(header, VALIDANFE_NAMES), '');
+  return receiver.verifySignature(bodyLen, headerLen) === 0;
+}
+
+/** The `X-Webhook-Signature` value (`sha256=<hex>`) for `rawBody` under `secret`. */
+function sign(rawBody, secret) {
+  const receiver = receiverFor(secret);
+  writeInputs(rawBody, '', '');
+  return receiver.sign(bodyLen);
+}
+
+/** The header value a ValidaNFe delivery of `payload` would carry; objects are JSON.stringify'd. */
+function generateTestHeader(payload, secret) {
+  const body = typeof payload === 'string' || payload instanceof Uint8Array || payload instanceof ArrayBuffer ||
+    ArrayBuffer.isView(payload) ? payload : JSON.stringify(payload);
+  return sign(body, secret);
+}
+
+/** Reads a web `Request` (Next.js route handlers, Hono, Bun, Deno, Workers) and verifies it. */
+async function verifyRequest(request, secretOrWebhook, options) {
+  const webhook = secretOrWebhook instanceof Webhook ? secretOrWebhook : new Webhook(secretOrWebhook, options);
+  try {
+    return await webhook.verifyRequest(request, options);
+  } finally {
+    if (webhook !== secretOrWebhook) webhook.dispose();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// NFE.io deliveries (X-Hub-Signature: sha1=<HEX>).
+
+/** Whether `header` is a valid NFE.io `X-Hub-Signature` of `rawBody` under `secret`; never throws on a bad header. */
+function verifyNfeIoSignature(rawBody, header, secret) {
+  writeInputs(rawBody, signatureOf(header, NFEIO_NAMES), checkSecret(secret));
+  return glue.nfeioVerify(bodyLen, headerLen, secretLen) === 0;
+}
+
+/** The `X-Hub-Signature` value (`sha1=<HEX>`) NFE.io would send for `rawBody`. */
+function signNfeIo(rawBody, secret) {
+  writeInputs(rawBody, '', checkSecret(secret));
+  return glue.nfeioSign(bodyLen, secretLen);
+}
+
+// ---------------------------------------------------------------------------------------------
+// NF-e access keys and documents.
+
+function checkText(value, what) {
+  if (typeof value !== 'string') throw new TypeError(`nfehook: ${what} must be a string`);
+  return value;
+}
+
+/** Decodes an NF-e access key; throws ChaveError. Spaces, dots, dashes and an `NFe` prefix are accepted. */
+function parseChave(key) {
+  const result = JSON.parse(glue.parseChave(checkText(key, 'the access key')));
+  if (result.error) throw new ChaveError(result.error);
+  return result.chave;
+}
+
+/** Whether `key` is a valid NF-e access key. */
+function isValidChave(key) {
+  return typeof key === 'string' && glue.isValidChave(key);
+}
+
+function parseDocument(kind, value) {
+  const result = JSON.parse(glue.parseDocument(kind, checkText(value, `the ${kind}`)));
+  if (result.error) throw new DocumentError(result.error);
+  return result.document;
+}
+
+/** Whether `cnpj` (numeric or alphanumeric, formatted or not) is valid. */
+function isValidCnpj(cnpj) {
+  return typeof cnpj === 'string' && glue.isValidDocument('cnpj', cnpj);
+}
+
+/** `cnpj` as `12.ABC.345/01DE-35`; throws DocumentError when it is invalid. */
+function formatCnpj(cnpj) {
+  return parseDocument('cnpj', cnpj).formatted;
+}
+
+/** Whether `cpf` (formatted or not) is valid. */
+function isValidCpf(cpf) {
+  return typeof cpf === 'string' && glue.isValidDocument('cpf', cpf);
+}
+
+/** `cpf` as `123.456.789-09`; throws DocumentError when it is invalid. */
+function formatCpf(cpf) {
+  return parseDocument('cpf', cpf).formatted;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Duplicate deliveries: every attempt of one delivery carries the same event `id`.
+
+/** An in-memory store of seen ids, each kept for its TTL, at most `maxEntries` at once. */
+class MemoryDedupeStore {
+  #expiries = new Map();
+  #maxEntries;
+
+  constructor(options) {
+    const maxEntries = options === undefined || options.maxEntries === undefined ? 100000 : options.maxEntries;
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new TypeError('nfehook: maxEntries must be an integer >= 1');
+    this.#maxEntries = maxEntries;
+  }
+
+  /** Records `id` for `ttlSeconds`; true when it was not already recorded. */
+  add(id, ttlSeconds) {
+    const now = Date.now();
+    const expiry = this.#expiries.get(id);
+    if (expiry !== undefined) {
+      if (expiry > now) return false;
+      this.#expiries.delete(id);
+    }
+    this.#expiries.set(id, now + ttlSeconds * 1000);
+    // Oldest first: drop expired entries, then the oldest if still over the limit.
+    for (const [key, until] of this.#expiries) {
+      if (this.#expiries.size <= this.#maxEntries && until > now) break;
+      this.#expiries.delete(key);
+    }
+    return true;
+  }
+
+  /** Forgets `id`, so a retry of it is processed. */
+  delete(id) {
+    this.#expiries.delete(id);
+  }
+
+  /** How many ids are recorded (expired ones included until they are swept). */
+  get size() {
+    return this.#expiries.size;
+  }
+}
+
+/**
+ * Drops repeated deliveries by event id. `claim(event)` resolves true the first time (process
+ * it) and false for a repeat (acknowledge it and do nothing); `release(event)` forgets it when
+ * processing failed, so the sender's retry is processed. Any store with async or sync
+ * `add(id, ttlSeconds): boolean` and `delete(id)` works (Redis: `SET key 1 NX EX ttl`).
+ */
+class DuplicateGuard {
+  #store;
+  #ttl;
+
+  constructor(options) {
+    const store = options === undefined || options.store === undefined ? new MemoryDedupeStore() : options.store;
+    if (typeof store.add !== 'function' || typeof store.delete !== 'function') {
+      throw new TypeError('nfehook: a dedupe store needs add(id, ttlSeconds) and delete(id)');
+    }
+    const ttl = options === undefined || options.ttlSeconds === undefined ? 86400 : options.ttlSeconds;
+    if (typeof ttl !== 'number' || !(ttl > 0)) throw new TypeError('nfehook: ttlSeconds must be a number > 0');
+    this.#store = store;
+    this.#ttl = ttl;
+  }
+
+  /** True when this is the first delivery of the event (or id). */
+  async claim(eventOrId) {
+    return Boolean(await this.#store.add(idOf(eventOrId), this.#ttl));
+  }
+
+  /** Forgets the event (or id) so its next delivery is processed. */
+  async release(eventOrId) {
+    await this.#store.delete(idOf(eventOrId));
+  }
+}
+
+function idOf(eventOrId) {
+  const id = typeof eventOrId === 'string' ? eventOrId : eventOrId && eventOrId.id;
+  if (typeof id !== 'string' || id.length === 0) throw new TypeError('nfehook: an event id must be a non-empty string');
+  return id;
+}
+
+const EVENT_NAMES = Object.freeze(['nfe.processada', 'nfe.cancelada', 'nfe.erro']);
+
+// @exports Webhook WebhookVerificationError ChaveError DocumentError verifySignature sign generateTestHeader verifyRequest verifyNfeIoSignature signNfeIo parseChave isValidChave isValidCnpj formatCnpj isValidCpf formatCpf MemoryDedupeStore DuplicateGuard EVENT_NAMES DEFAULT_TOLERANCE_SECONDS SIGNATURE_HEADER NFEIO_SIGNATURE_HEADER

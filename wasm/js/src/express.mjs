@@ -1,0 +1,4 @@
+import webhookMiddleware from './express.cjs';
+
+export { webhookMiddleware };
+export default webhookMiddleware;

@@ -1,0 +1,4 @@
+import nfehookPlugin from './fastify.cjs';
+
+export { nfehookPlugin };
+export default nfehookPlugin;

@@ -1,0 +1,28 @@
+# npm package `nfehook` (wasm/): `make npm` builds it into wasm/pkg/, `make test-npm` builds and
+# runs its node tests, `make bench-npm` prints its benchmark against Node's crypto and peers.
+
+NPM_OUT := wasm/pkg
+NPM_GEN := target/nfehook-npm
+NPM_WASM := target/wasm32-unknown-unknown/release/nfehook_wasm.wasm
+
+.PHONY: npm test-npm bench-npm
+TEST_STEPS += test-npm
+BENCH_STEPS += bench-npm
+
+npm:
+	scripts/setup.sh wasm node wasm
+	# SIMD: sha2's simd128 backend (every engine of Node >= 16.4, Workers, Deno, Bun has it).
+	# Unstripped: wasm-bindgen reads the module's `target_features` section (wasm-opt strips it).
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" \
+	  CARGO_PROFILE_RELEASE_STRIP=false \
+	  $(CARGO) build --release --target wasm32-unknown-unknown -p nfehook-wasm
+	rm -rf $(NPM_GEN)
+	wasm-bindgen --target nodejs --out-name nfehook --out-dir $(NPM_GEN)/node $(NPM_WASM)
+	wasm-bindgen --target web --out-name nfehook --out-dir $(NPM_GEN)/web $(NPM_WASM)
+	node wasm/build/assemble.mjs $(NPM_GEN) $(NPM_OUT)
+
+test-npm: npm
+	node --test wasm/test/*.test.mjs
+
+bench-npm: npm
+	node wasm/bench/verify.mjs

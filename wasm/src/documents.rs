@@ -1,0 +1,270 @@
+//! NF-e access keys (chave de acesso), CNPJ and CPF for JavaScript: each answer is JSON,
+//! `{"chave": {...}}` / `{"document": {...}}` or `{"error": {"code", "message", ...}}`.
+//!
+//! These are not on a hot path, so they take strings through wasm-bindgen's own glue.
+
+use nfehook_core::{
+    ChaveAcesso, ChaveError, Cnpj, Cpf, DocumentError, DocumentKind, Documento, FaixaSerie,
+};
+use serde_json::{Map, Value, json};
+use wasm_bindgen::prelude::wasm_bindgen;
+
+/// Decodes an access key leniently (separators, `NFe` prefix, lowercase letters) into JSON
+/// with every field, or the error with its `code`, `position` and `expected`/`found`.
+///
+/// ```
+/// let ok: serde_json::Value =
+///     serde_json::from_str(&nfehook_wasm::documents::parse_chave("52060433009911002506550120000007800267301615")).unwrap();
+/// assert_eq!(ok["chave"]["uf"]["sigla"], "GO");
+/// let bad: serde_json::Value =
+///     serde_json::from_str(&nfehook_wasm::documents::parse_chave("35170608530528000184550000000154301000771561")).unwrap();
+/// assert_eq!(bad["error"]["code"], "check_digit");
+/// assert_eq!(bad["error"]["expected"], 9);
+/// assert_eq!(bad["error"]["found"], 1);
+/// ```
+#[wasm_bindgen(js_name = parseChave)]
+#[must_use]
+pub fn parse_chave(input: &str) -> String {
+    match ChaveAcesso::parse(input) {
+        Ok(chave) => json!({ "chave": chave_json(&chave) }),
+        Err(error) => json!({ "error": chave_error_json(&error) }),
+    }
+    .to_string()
+}
+
+/// Whether `input` is a valid access key (lenient parsing).
+///
+/// ```
+/// assert!(nfehook_wasm::documents::is_valid_chave("NFe52060433009911002506550120000007800267301615"));
+/// assert!(!nfehook_wasm::documents::is_valid_chave("35170608530528000184550000000154301000771561"));
+/// ```
+#[wasm_bindgen(js_name = isValidChave)]
+#[must_use]
+pub fn is_valid_chave(input: &str) -> bool {
+    ChaveAcesso::parse(input).is_ok()
+}
+
+/// Parses a `"cnpj"` or `"cpf"` (formatted or not) into JSON: its bare value and formatted
+/// form, or the error.
+///
+/// ```
+/// let ok: serde_json::Value =
+///     serde_json::from_str(&nfehook_wasm::documents::parse_document("cnpj", "12ABC34501DE35")).unwrap();
+/// assert_eq!(ok["document"]["formatted"], "12.ABC.345/01DE-35");
+/// let bad: serde_json::Value =
+///     serde_json::from_str(&nfehook_wasm::documents::parse_document("cpf", "123")).unwrap();
+/// assert_eq!(bad["error"]["code"], "length");
+/// ```
+#[wasm_bindgen(js_name = parseDocument)]
+#[must_use]
+pub fn parse_document(kind: &str, input: &str) -> String {
+    match document(kind, input) {
+        Ok(document) => json!({ "document": document_json(&document) }),
+        Err(error) => json!({ "error": document_error_json(kind_name(kind), &error) }),
+    }
+    .to_string()
+}
+
+/// Whether `input` is a valid `"cnpj"` or `"cpf"`.
+///
+/// ```
+/// assert!(nfehook_wasm::documents::is_valid_document("cnpj", "08.530.528/0001-84"));
+/// assert!(!nfehook_wasm::documents::is_valid_document("cpf", "111.111.111-11"));
+/// ```
+#[wasm_bindgen(js_name = isValidDocument)]
+#[must_use]
+pub fn is_valid_document(kind: &str, input: &str) -> bool {
+    document(kind, input).is_ok()
+}
+
+fn document(kind: &str, input: &str) -> Result<Documento, DocumentError> {
+    if kind == "cpf" {
+        Cpf::parse(input).map(Documento::Cpf)
+    } else {
+        Cnpj::parse(input).map(Documento::Cnpj)
+    }
+}
+
+fn kind_name(kind: &str) -> &'static str {
+    if kind == "cpf" { "CPF" } else { "CNPJ" }
+}
+
+fn document_json(document: &Documento) -> Value {
+    json!({
+        "kind": document.kind(),
+        "value": document.as_str(),
+        "formatted": document.formatted(),
+    })
+}
+
+fn chave_json(chave: &ChaveAcesso) -> Value {
+    let uf = chave.uf();
+    let modelo = chave.modelo();
+    let tipo = chave.tipo_emissao();
+    json!({
+        "chave": chave.as_str(),
+        "grouped": chave.grouped(),
+        "uf": { "code": uf.code(), "sigla": uf.sigla(), "nome": uf.nome() },
+        "ano": chave.ano(),
+        "mes": chave.mes(),
+        "emitente": document_json(&chave.emitente()),
+        "modelo": { "code": modelo.code(), "nome": modelo.nome() },
+        "serie": chave.serie(),
+        "faixaSerie": faixa_name(chave.faixa_serie()),
+        "numero": chave.numero(),
+        "tipoEmissao": { "code": tipo.code(), "descricao": tipo.descricao() },
+        "siteAutoriz": chave.site_autoriz(),
+        "codigoNumerico": chave.codigo_numerico(),
+        "digitoVerificador": chave.digito_verificador(),
+        "isNfe": chave.is_nfe(),
+        "isLegacy": chave.is_legacy(),
+    })
+}
+
+fn faixa_name(faixa: FaixaSerie) -> &'static str {
+    match faixa {
+        FaixaSerie::EmitenteCnpj => "emitente_cnpj",
+        FaixaSerie::Avulsa => "avulsa",
+        FaixaSerie::SiteFisco => "site_fisco",
+        FaixaSerie::EmitenteCpf => "emitente_cpf",
+        FaixaSerie::Reservada => "reservada",
+    }
+}
+
+/// `{code, message, position?, expected?, found?, ...}` of a key error.
+fn chave_error_json(error: &ChaveError) -> Value {
+    let extra = match *error {
+        ChaveError::Length { found } => json!({ "expected": 44, "found": found }),
+        ChaveError::InvalidCharacter { found, .. } => json!({ "found": found.to_string() }),
+        ChaveError::UnknownUf { code } | ChaveError::UnknownModel { code } => {
+            json!({ "found": code })
+        }
+        ChaveError::InvalidMonth { month } => json!({ "found": month }),
+        ChaveError::InvalidEmitente { kind, error } => {
+            let kind = match kind {
+                DocumentKind::Cnpj => "CNPJ",
+                DocumentKind::Cpf => "CPF",
+            };
+            let mut fields = document_error_fields(&error);
+            fields.insert("documentKind".into(), kind.into());
+            fields.insert("documentCode".into(), error.code().into());
+            Value::Object(fields)
+        }
+        ChaveError::UnknownEmissionType { modelo, found } => {
+            json!({ "modelo": modelo, "found": found })
+        }
+        ChaveError::CheckDigit { expected, found } => {
+            json!({ "expected": expected, "found": found })
+        }
+        ChaveError::SerieNotForCpf { serie } => json!({ "found": serie }),
+        ChaveError::DateOutOfRange { year, month } => json!({ "year": year, "month": month }),
+        ChaveError::CfeSatLayout
+        | ChaveError::NumberZero
+        | ChaveError::ReservedCodigoNumerico
+        | ChaveError::CodigoNumericoEqualsNumero
+        | ChaveError::AlphanumericCnpjTooEarly => json!({}),
+    };
+    let mut object = Map::new();
+    object.insert("code".into(), error.code().into());
+    object.insert("message".into(), error.to_string().into());
+    if let Some(position) = error.position() {
+        object.insert("position".into(), position.into());
+    }
+    if let Value::Object(extra) = extra {
+        object.extend(extra);
+    }
+    Value::Object(object)
+}
+
+fn document_error_fields(error: &DocumentError) -> Map<String, Value> {
+    let value = match *error {
+        DocumentError::Length { found, expected } => {
+            json!({ "expected": expected, "found": found })
+        }
+        DocumentError::InvalidCharacter { position, found } => {
+            json!({ "position": position, "found": found.to_string() })
+        }
+        DocumentError::AllSameDigit => json!({}),
+        DocumentError::CheckDigit {
+            digit,
+            expected,
+            found,
+        } => json!({ "digit": digit, "expected": expected, "found": found }),
+    };
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+/// `{code, message, kind, ...}` of a CNPJ or CPF error.
+fn document_error_json(kind: &str, error: &DocumentError) -> Value {
+    let mut object = Map::new();
+    object.insert("code".into(), error.code().into());
+    object.insert("message".into(), format!("{kind} {error}").into());
+    object.insert("kind".into(), kind.into());
+    object.extend(document_error_fields(error));
+    Value::Object(object)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> Value {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn decodes_every_field_of_the_manuals_example() {
+        let value = parse(&parse_chave(
+            "5206 0433 0099 1100 2506 5501 2000 0007 8002 6730 1615",
+        ));
+        let chave = &value["chave"];
+        assert_eq!(
+            chave["chave"],
+            "52060433009911002506550120000007800267301615"
+        );
+        assert_eq!(chave["uf"]["code"], 52);
+        assert_eq!(chave["ano"], 2006);
+        assert_eq!(chave["mes"], 4);
+        assert_eq!(chave["emitente"]["kind"], "CNPJ");
+        assert_eq!(chave["modelo"]["code"], 55);
+        assert_eq!(chave["serie"], 12);
+        assert_eq!(chave["numero"], 780);
+        assert_eq!(chave["digitoVerificador"], 5);
+        assert_eq!(chave["isNfe"], true);
+        assert_eq!(chave["isLegacy"], true);
+        assert_eq!(chave["siteAutoriz"], Value::Null);
+    }
+
+    #[test]
+    fn errors_carry_code_position_and_values() {
+        let value = parse(&parse_chave("123"));
+        assert_eq!(value["error"]["code"], "length");
+        assert_eq!(value["error"]["found"], 3);
+        assert_eq!(value["error"]["expected"], 44);
+        assert!(value["error"].get("position").is_none());
+
+        let value = parse(&parse_chave("35170608530528000184550000000154302000771562"));
+        assert_eq!(value["error"]["position"], 44);
+        assert_eq!(value["error"]["expected"], 7);
+        assert_eq!(value["error"]["found"], 2);
+    }
+
+    #[test]
+    fn documents_parse_format_and_fail() {
+        let value = parse(&parse_document("cpf", "52998224725"));
+        assert_eq!(value["document"]["formatted"], "529.982.247-25");
+        let value = parse(&parse_document("cnpj", "08530528000185"));
+        assert_eq!(value["error"]["code"], "check_digit");
+        assert_eq!(value["error"]["digit"], 2);
+        assert_eq!(value["error"]["kind"], "CNPJ");
+        assert!(
+            value["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("CNPJ ")
+        );
+    }
+}
