@@ -4,3 +4,4 @@
 mod errors;
 mod operations;
 mod support;
+mod vectors;
