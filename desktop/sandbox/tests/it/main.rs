@@ -5,5 +5,6 @@ mod api;
 mod binary;
 mod dispatch;
 mod durability;
+mod lifecycle;
 mod process;
 mod support;
