@@ -76,6 +76,7 @@ async fn exercise(process: &SandboxProcess, key: &str) -> String {
     secret
 }
 
+#[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_generated_key_is_printed_once_and_logs_hold_no_secret() {
     let process =
@@ -108,6 +109,7 @@ async fn a_generated_key_is_printed_once_and_logs_hold_no_secret() {
     );
 }
 
+#[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigint_stops_it_cleanly_too() {
     let process = SandboxProcess::start(&[

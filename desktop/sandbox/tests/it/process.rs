@@ -74,12 +74,16 @@ impl SandboxProcess {
     }
 
     /// Sends `signal` (`TERM`, `INT`) and waits for the exit; returns its status and stderr.
+    #[cfg(unix)]
     pub fn stop_with(mut self, signal: &str) -> (ExitStatus, String) {
-        let sent = Command::new("kill")
-            .args(["-s", signal, &self.child.id().to_string()])
-            .status()
-            .expect("run kill");
-        assert!(sent.success());
+        let pid = rustix::process::Pid::from_raw(i32::try_from(self.child.id()).unwrap())
+            .expect("a child has a pid");
+        let sig = match signal {
+            "TERM" => rustix::process::Signal::TERM,
+            "INT" => rustix::process::Signal::INT,
+            other => panic!("unsupported signal {other}"),
+        };
+        rustix::process::kill_process(pid, sig).expect("send the signal");
         let deadline = Instant::now() + Duration::from_secs(10);
         let status = loop {
             if let Some(status) = self.child.try_wait().unwrap() {
