@@ -314,7 +314,13 @@ impl Client {
             let (error, wait) = match outcome {
                 Ok(response) => {
                     let status = response.status();
-                    tracing::debug!(%method, path, status = status.as_u16(), latency_ms = millis(started.elapsed()), "ValidaNFe API answer");
+                    tracing::debug!(
+                        %method,
+                        path,
+                        status = status.as_u16(),
+                        latency_ms = millis(started.elapsed()),
+                        "ValidaNFe API answer"
+                    );
                     let asked_wait = retry_after(response.headers());
                     let bytes = match response.bytes().await {
                         Ok(bytes) => bytes.to_vec(),
@@ -352,7 +358,14 @@ impl Client {
                 }
             };
             retry += 1;
-            tracing::warn!(%method, path, retry, wait_ms = millis(wait), error = %error, "retrying ValidaNFe API request");
+            tracing::warn!(
+                %method,
+                path,
+                retry,
+                wait_ms = millis(wait),
+                error = %error,
+                "retrying ValidaNFe API request"
+            );
             tokio::time::sleep(wait).await;
         }
     }
