@@ -207,6 +207,8 @@ describe('NFeHook desktop, end to end on the embedded sandbox', () => {
     assert.ok((await secret.getText()).endsWith(generated.slice(-4)));
     await (await $('#reveal-secret')).click();
     await driver.wait(async () => (await secret.getText()) === generated, WAIT, 'revealed secret');
+    await (await $('#copy-secret')).click();
+    assert.match(await textOf('#detail-dialog [role="status"]'), /30 s/);
     assert.match(await textOf('#detail-status'), /Inativa/);
     await driver.actions().sendKeys(Key.ESCAPE).perform();
     await gone('#detail-dialog');
@@ -232,6 +234,34 @@ describe('NFeHook desktop, end to end on the embedded sandbox', () => {
     assert.match(await textOf('#confirm-text'), /“ERP Filial”/);
     await (await $('#confirm-delete')).click();
     await gone('[data-row-name="ERP Filial"]');
+    await $('#list-empty');
+  });
+
+  it('a wrong API key shows its error with a way to the connection settings', async () => {
+    await (await $('#open-connections')).click();
+    const sandboxUrl = await textOf('[data-connection="sandbox"] .base-url');
+    assert.match(sandboxUrl, /^http:\/\/127\.0\.0\.1:\d+$/);
+    // Headless Linux has no Secret Service: the app says keys stay in memory.
+    await $('#keychain-notice-dialog');
+    await (await $('#new-connection-kind option[value="custom"]')).click();
+    await typeInto('#new-connection-name', 'Chave errada');
+    await typeInto('#new-connection-url', sandboxUrl);
+    await typeInto('#new-connection-key', 'chave-invalida-WXYZ');
+    await (await $('#add-connection')).click();
+    const item = await $('#connections-dialog li:nth-child(2)');
+    await driver.wait(async () => /…WXYZ/.test(await item.getText()), WAIT, 'last 4 shown');
+    const html = await driver.getPageSource();
+    assert.ok(!html.includes('chave-invalida'), 'the key never comes back to the webview');
+    await driver.actions().sendKeys(Key.ESCAPE).perform();
+    await gone('#connections-dialog');
+    const notice = await $('.error-notice[data-kind="unauthorized"]');
+    assert.match(await notice.getText(), /Chave de API ausente ou recusada/);
+    await $('#keychain-notice');
+    await (await notice.findElement(By.css('[data-action="open-connections"]'))).click();
+    await (await $('[data-connection="sandbox"] [data-action="use"]')).click();
+    await driver.wait(async () => (await $$('.error-notice[data-kind="unauthorized"]')).length === 0, WAIT);
+    await driver.actions().sendKeys(Key.ESCAPE).perform();
+    await gone('#connections-dialog');
     await $('#list-empty');
   });
 
