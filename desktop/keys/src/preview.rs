@@ -1,0 +1,180 @@
+//! The preview of a bulk import: every attempt classified before anything is sent.
+
+use std::collections::{HashMap, HashSet};
+
+use nfehook_core::ChaveAcesso;
+use serde::Serialize;
+
+use crate::decoded::{ChaveInfo, ChaveProblem};
+use crate::source::{Attempts, ImportSource, Origin, Skipped};
+
+/// One row of the preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewRow {
+    /// 1-based row number, stable through the import and its results.
+    pub row: usize,
+    /// Where the attempt was found.
+    pub origin: Origin,
+    /// The text as written.
+    pub input: String,
+    /// What it is.
+    pub status: RowStatus,
+}
+
+/// The class of a preview row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum RowStatus {
+    /// A valid key, new to the subscription: it will be imported.
+    Valid {
+        /// Its fields.
+        info: ChaveInfo,
+    },
+    /// Not a valid key.
+    Invalid {
+        /// Why.
+        problem: ChaveProblem,
+    },
+    /// The same key as an earlier row of this input.
+    Duplicate {
+        /// The normalised key.
+        chave: String,
+        /// The row it first appeared on.
+        first_row: usize,
+    },
+    /// Already on the subscription.
+    Existing {
+        /// The normalised key.
+        chave: String,
+    },
+}
+
+impl RowStatus {
+    /// A stable tag: `valid`, `invalid`, `duplicate`, `existing`.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Valid { .. } => "valid",
+            Self::Invalid { .. } => "invalid",
+            Self::Duplicate { .. } => "duplicate",
+            Self::Existing { .. } => "existing",
+        }
+    }
+}
+
+/// Row counts by class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewCounts {
+    /// Rows to import.
+    pub valid: usize,
+    /// Invalid rows.
+    pub invalid: usize,
+    /// Repeats within the input.
+    pub duplicate: usize,
+    /// Already on the subscription.
+    pub existing: usize,
+    /// Lines that held no key.
+    pub skipped: usize,
+}
+
+/// Every attempt of the sources, classified.
+///
+/// ```
+/// use nfehook_keys::{ImportSource, Preview};
+/// let text = "52060433009911002506550120000007800267301615\n\
+///             35170608530528000184550000000154301000771561\n\
+///             5206.0433.0099.1100.2506.5501.2000.0007.8002.6730.1615\n\
+///             chave\n";
+/// let preview = Preview::build(&[ImportSource::text("colado", text)], &[]);
+/// let kinds: Vec<_> = preview.rows.iter().map(|r| r.status.kind()).collect();
+/// assert_eq!(kinds, ["valid", "invalid", "duplicate"]);
+/// assert_eq!(preview.counts.skipped, 1);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Preview {
+    /// Rows in input order.
+    pub rows: Vec<PreviewRow>,
+    /// Lines without a key, and unreadable parts of files.
+    pub skipped: Vec<Skipped>,
+    /// Counts by class.
+    pub counts: PreviewCounts,
+}
+
+impl Preview {
+    /// Reads `sources` and classifies each attempt against `existing`, the keys already on
+    /// the subscription (any formatting).
+    #[must_use]
+    pub fn build(sources: &[ImportSource], existing: &[String]) -> Self {
+        let mut all = Attempts::default();
+        for source in sources {
+            let attempts = source.attempts();
+            all.candidates.extend(attempts.candidates);
+            all.skipped.extend(attempts.skipped);
+        }
+        Self::classify(all, existing)
+    }
+
+    /// Classifies attempts already found.
+    #[must_use]
+    pub fn classify(attempts: Attempts, existing: &[String]) -> Self {
+        let existing: HashSet<ChaveAcesso> = existing
+            .iter()
+            .filter_map(|key| ChaveAcesso::parse(key).ok())
+            .collect();
+        let mut first_seen: HashMap<ChaveAcesso, usize> = HashMap::new();
+        let mut counts = PreviewCounts {
+            skipped: attempts.skipped.len(),
+            ..PreviewCounts::default()
+        };
+        let rows = attempts
+            .candidates
+            .into_iter()
+            .enumerate()
+            .map(|(index, candidate)| {
+                let row = index + 1;
+                let status = match ChaveAcesso::parse(&candidate.input) {
+                    Err(error) => {
+                        counts.invalid += 1;
+                        RowStatus::Invalid {
+                            problem: error.into(),
+                        }
+                    }
+                    Ok(chave) => {
+                        if let Some(&first_row) = first_seen.get(&chave) {
+                            counts.duplicate += 1;
+                            RowStatus::Duplicate {
+                                chave: chave.as_str().to_owned(),
+                                first_row,
+                            }
+                        } else {
+                            first_seen.insert(chave, row);
+                            if existing.contains(&chave) {
+                                counts.existing += 1;
+                                RowStatus::Existing {
+                                    chave: chave.as_str().to_owned(),
+                                }
+                            } else {
+                                counts.valid += 1;
+                                RowStatus::Valid { info: chave.into() }
+                            }
+                        }
+                    }
+                };
+                PreviewRow {
+                    row,
+                    origin: candidate.origin,
+                    input: candidate.input,
+                    status,
+                }
+            })
+            .collect();
+        Self {
+            rows,
+            skipped: attempts.skipped,
+            counts,
+        }
+    }
+}
