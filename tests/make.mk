@@ -14,3 +14,18 @@ test-contract:
 	scripts/setup.sh rust
 	$(CARGO) build -p nfehook-sandbox --bin nfehook-sandbox
 	tests/contract/schemathesis.sh $(SANDBOX_BIN_DEBUG)
+
+.PHONY: test-e2e
+TEST_STEPS += test-e2e
+
+## The sandbox binary delivering to a Node Express receiver that uses the `nfehook` tarball
+## from `npm pack` (built by the wasm fragment's `npm`), subscriptions made with nfehook-client;
+## then no log line or error of the run may hold the API key or a secret. Logs: target/e2e/logs.
+test-e2e: npm
+	scripts/setup.sh rust
+	$(CARGO) build -p nfehook-sandbox --bin nfehook-sandbox
+	tests/e2e/install.sh
+	# The suite is not an --all-targets target (it needs the npm package), so lint it here.
+	$(CARGO) clippy -p nfehook-tests --test e2e -- -D warnings
+	NFEHOOK_SANDBOX_BIN=$(CURDIR)/$(SANDBOX_BIN_DEBUG) NFEHOOK_E2E_RECEIVER=$(CURDIR)/target/e2e/receiver \
+	  $(CARGO) test -p nfehook-tests --test e2e -- --nocapture
