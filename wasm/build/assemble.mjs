@@ -4,15 +4,15 @@
 // GEN holds `node/` (--target nodejs) and `web/` (--target web) generated from one module;
 // both carry the same .wasm, which is optimised once with binaryen's wasm-opt and shipped once.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const wasmDir = join(here, '..');
 const src = join(wasmDir, 'js');
-const [gen, out] = process.argv.slice(2);
-if (!gen || !out) {
+const [gen, finalOut] = process.argv.slice(2);
+if (!gen || !finalOut) {
   console.error('usage: node assemble.mjs GEN OUT');
   process.exit(2);
 }
@@ -24,6 +24,9 @@ if (!nodeWasm.equals(webWasm)) {
   throw new Error('wasm-bindgen wrote different modules for the nodejs and web targets; the package ships one');
 }
 
+// Built in GEN (same file system) and swapped in at the end, so a concurrent reader of OUT (another
+// make in the same checkout) never sees a half-written package.
+const out = join(gen, `pkg-${process.pid}`);
 rmSync(out, { recursive: true, force: true });
 const lib = join(out, 'lib');
 const types = join(out, 'types');
@@ -111,4 +114,6 @@ for (const target of targets) {
   statSync(join(out, target));
 }
 const size = statSync(join(lib, 'nfehook_bg.wasm')).size;
-console.log(`npm package nfehook ${pkg.version} assembled in ${relative(process.cwd(), out) || '.'} (wasm ${size} bytes)`);
+rmSync(finalOut, { recursive: true, force: true });
+renameSync(out, finalOut);
+console.log(`npm package nfehook ${pkg.version} assembled in ${relative(process.cwd(), finalOut) || '.'} (wasm ${size} bytes)`);

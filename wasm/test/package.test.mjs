@@ -3,7 +3,9 @@
 // web entry with the .wasm imported as a module, as Cloudflare Workers do.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,5 +174,53 @@ console.log(JSON.stringify({ id: event.id, sameAsNode: main.sign(body, secret) =
   for (const file of ['web.mjs', 'glue-web.mjs']) {
     const code = readFileSync(join(project, 'node_modules', 'nfehook', 'lib', file), 'utf8');
     assert.doesNotMatch(code, /\brequire\(|\bprocess\.|\bBuffer\.|from ['"]node:/, file);
+  }
+});
+
+test("the README's 10-line Express receiver works as written", async () => {
+  const readme = readFileSync(join(pkgDir, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Express in 10 lines'));
+  const code = section.match(/```js\n([\s\S]*?)```/)[1];
+  assert.ok(code.trim().split('\n').length <= 10, code);
+  writeFileSync(join(project, 'receiver.cjs'), code);
+  // A free loopback port for the snippet's `process.env.PORT`.
+  const probe = createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const port = probe.address().port;
+  await new Promise((resolve) => probe.close(resolve));
+
+  const secret = 'whsec_readme';
+  const child = spawn(process.execPath, ['receiver.cjs'], {
+    cwd: project,
+    env: { ...process.env, PORT: String(port), VALIDANFE_SECRET: secret, NODE_PATH: join(wasmDir, 'node_modules') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  child.stdout.on('data', (chunk) => { stdout += chunk; });
+  try {
+    const { nfehook } = await import('./helpers.mjs');
+    const body = JSON.stringify({ id: 'r1', event: 'nfe.processada', timestamp: new Date().toISOString(),
+      data: { nfeChave: '35170608530528000184550000000154301000771569', status: 'processada', valor: 99.9 } });
+    const send = (signature) => fetch(`http://127.0.0.1:${port}/webhooks/validanfe`, {
+      method: 'POST', body, headers: { 'content-type': 'application/json', 'x-webhook-signature': signature },
+    });
+    let response;
+    for (let attempt = 0; attempt < 100; attempt++) {
+      try {
+        response = await send(nfehook.sign(body, secret));
+        break;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { received: true });
+    const rejected = await send(nfehook.sign(body, 'whsec_wrong'));
+    assert.equal(rejected.status, 400);
+    assert.equal((await rejected.json()).error, 'signature_mismatch');
+    assert.match(stdout, /nfe\.processada 35170608530528000184550000000154301000771569 99\.9/);
+  } finally {
+    child.kill();
   }
 });

@@ -45,9 +45,10 @@ function rawBytes(body) {
   throw error;
 }
 
-/** Writes ASCII fast, anything else through TextEncoder; returns the bytes written. */
+/** Writes short ASCII in a loop, anything else through TextEncoder; returns the bytes written. */
 function writeText(at, text) {
   const length = text.length;
+  if (length > 96) return encoder.encodeInto(text, heap.subarray(at, at + length * 3)).written;
   for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i);
     if (c > 0x7f) return encoder.encodeInto(text, heap.subarray(at, at + length * 3)).written;
