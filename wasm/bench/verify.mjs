@@ -192,7 +192,20 @@ for (const [label, size] of cases) {
   }
 }
 
-const native = quick ? null : nativeNs(65536);
+// Native Rust (software SHA-256) against nfehook on 64 KiB, taking turns like the rest.
+let native = null;
+let wasmLarge = 0;
+if (!quick) {
+  const body = eventBody(65536);
+  const header = nfehook.sign(body, SECRET);
+  const contender = { fn: () => webhook.verifySignature(body, header), async: false, batch: batchSize(() => webhook.verifySignature(body, header)) };
+  for (let round = 0; round < 3; round++) {
+    const ns = nativeNs(65536);
+    if (ns === null) break;
+    native = native === null ? ns : Math.min(native, ns);
+    wasmLarge = Math.max(wasmLarge, await run(contender));
+  }
+}
 const large = rows[rows.length - 1];
 
 const lines = [
@@ -209,7 +222,7 @@ const lines = [
   `String bodies (\`verifySignature(text, header)\`): ` + rows.map((r) => `${r.name} ${fmt(r.nfehookString)}`).join(', ') + ' ops/s.',
 ];
 if (native !== null) {
-  const wasmNs = 1e9 / large.nfehook;
+  const wasmNs = 1e9 / Math.max(wasmLarge, large.nfehook);
   lines.push(`64 KiB: native Rust with software SHA-256 ${fmt(native / 1000)} µs per verify, nfehook ${fmt(wasmNs / 1000)} µs (${(wasmNs / native).toFixed(2)}x native).`);
 }
 console.log(`\n${lines.join('\n')}`);

@@ -100,6 +100,11 @@ test('Express: the middleware verifies, hands over the event, and answers 400/41
   const rawBase = await listen(createServer(withRaw));
   assert.deepEqual(await post(`${rawBase}/hook`, body), { status: 200, body: { id: 'delivery-uuid' } });
   assert.deepEqual((await post(`${otherBase}/other`, '{"a":1}')).body, { parsed: { a: 1 } });
+  // Express 4's body-parser leaves `{}` when its type did not match, with the stream unread.
+  const placeholder = express();
+  placeholder.post('/hook', (req, res, next) => { req.body = {}; next(); }, webhookMiddleware({ secret: SECRET }), (req, res) => res.json({ id: req.nfehookEvent.id }));
+  const placeholderBase = await listen(createServer(placeholder));
+  assert.deepEqual(await post(`${placeholderBase}/hook`, body), { status: 200, body: { id: 'delivery-uuid' } });
   assert.throws(() => webhookMiddleware({}), TypeError);
 });
 

@@ -25,7 +25,9 @@ function rawBody(req, limit) {
   if (Buffer.isBuffer(req.body)) return Promise.resolve(req.body);
   if (typeof req.body === 'string') return Promise.resolve(Buffer.from(req.body, 'utf8'));
   if (Buffer.isBuffer(req.rawBody)) return Promise.resolve(req.rawBody);
-  if (req.readableEnded || (req.body !== undefined && req.body !== null)) {
+  // body-parser marks what it consumed with `_body`; Express 4 leaves `{}` in `req.body` when
+  // no parser matched, with the stream still unread.
+  if (req.readableEnded || req._body === true) {
     return Promise.reject(new Error(
       'nfehook/express: the request body was already parsed (express.json() or another body parser ran ' +
       'before this middleware), so its exact bytes are gone and the signature cannot be checked. Mount ' +
