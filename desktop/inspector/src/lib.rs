@@ -1,0 +1,20 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod config;
+mod error;
+mod record;
+mod server;
+mod store;
+mod verdict;
+
+pub use config::{MAX_DELAY_MS, NamedSecret, ResponseConfig};
+pub use error::{InspectorError, Result};
+pub use record::{Body, EventSummary, GivenResponse, Header, RecordedRequest};
+pub use server::{
+    DEFAULT_BODY_LIMIT, DEFAULT_MAX_REQUESTS, Inspector, InspectorBuilder, InspectorEvent,
+    RunningInspector,
+};
+pub use store::{HISTORY_FILE, read_history};
+pub use verdict::{Scheme, Verdict, verify_request};

@@ -1,0 +1,351 @@
+//! A received request as the inspector keeps it.
+
+use std::fmt::Write as _;
+
+use base64ct::{Base64, Encoding};
+use nfehook_core::Timestamp;
+use nfehook_keys::{Validation, validate};
+use serde::{Deserialize, Serialize};
+
+use crate::config::NamedSecret;
+use crate::verdict::{Verdict, verify_request};
+
+/// One header as received (the value read as UTF-8, invalid bytes replaced).
+pub type Header = (String, String);
+
+/// A request that reached the inspector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordedRequest {
+    /// Increasing number, kept across restarts.
+    pub id: u64,
+    /// When it arrived, RFC 3339 UTC with milliseconds.
+    pub received_at: String,
+    /// When it arrived, Unix milliseconds.
+    pub received_at_ms: i64,
+    /// HTTP method.
+    pub method: String,
+    /// Path and query, as requested.
+    pub path: String,
+    /// The sender's address.
+    pub remote_addr: Option<String>,
+    /// Headers in the order received, names lowercase.
+    pub headers: Vec<Header>,
+    /// The body.
+    pub body: Body,
+    /// The signature verdict against the secrets chosen when it arrived.
+    pub verdict: Verdict,
+    /// What the body says as a ValidaNFe event, when it is JSON.
+    pub event: Option<EventSummary>,
+    /// The answer given.
+    pub response: GivenResponse,
+}
+
+/// A request body: its exact bytes (as text when UTF-8, else base64), and an indented copy of
+/// JSON with every number and string kept as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Body {
+    /// Bytes received.
+    pub size: usize,
+    /// The body, when it is UTF-8.
+    pub text: Option<String>,
+    /// The body in base64, when it is not UTF-8.
+    pub base64: Option<String>,
+    /// Indented JSON, when the body is JSON.
+    pub pretty: Option<String>,
+}
+
+impl Body {
+    /// Reads received bytes.
+    ///
+    /// ```
+    /// let body = nfehook_inspector::Body::new(br#"{"valor":1500.00,"a":[1,{}]}"#);
+    /// assert_eq!(body.pretty.as_deref(), Some("{\n  \"valor\": 1500.00,\n  \"a\": [\n    1,\n    {}\n  ]\n}"));
+    /// assert_eq!(nfehook_inspector::Body::new(&[0xff]).base64.as_deref(), Some("/w=="));
+    /// ```
+    #[must_use]
+    pub fn new(bytes: &[u8]) -> Self {
+        let is_json = serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok();
+        match std::str::from_utf8(bytes) {
+            Ok(text) => Self {
+                size: bytes.len(),
+                text: Some(text.to_owned()),
+                base64: None,
+                pretty: is_json.then(|| indent_json(text)),
+            },
+            Err(_) => Self {
+                size: bytes.len(),
+                text: None,
+                base64: Some(Base64::encode_string(bytes)),
+                pretty: None,
+            },
+        }
+    }
+
+    /// The exact bytes.
+    #[must_use]
+    pub fn bytes(&self) -> Vec<u8> {
+        match (&self.text, &self.base64) {
+            (Some(text), _) => text.as_bytes().to_vec(),
+            (None, Some(b64)) => Base64::decode_vec(b64).unwrap_or_default(),
+            (None, None) => Vec::new(),
+        }
+    }
+}
+
+/// Re-indents valid JSON text token by token, never re-printing a number or string.
+fn indent_json(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut chars = text.chars().peekable();
+    let newline = |out: &mut String, depth: usize| {
+        out.push('\n');
+        out.extend(std::iter::repeat_n("  ", depth));
+    };
+    while let Some(c) = chars.next() {
+        if in_string {
+            out.push(c);
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                out.push(c);
+            }
+            '{' | '[' => {
+                out.push(c);
+                while chars.peek().is_some_and(char::is_ascii_whitespace) {
+                    chars.next();
+                }
+                if matches!(chars.peek(), Some('}' | ']')) {
+                    out.push(chars.next().unwrap_or(']'));
+                } else {
+                    depth += 1;
+                    newline(&mut out, depth);
+                }
+            }
+            '}' | ']' => {
+                depth = depth.saturating_sub(1);
+                newline(&mut out, depth);
+                out.push(c);
+            }
+            ',' => {
+                out.push(c);
+                newline(&mut out, depth);
+            }
+            ':' => out.push_str(": "),
+            c if c.is_ascii_whitespace() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The fields of a ValidaNFe event read from a body (without trusting it: shown whatever the
+/// verdict), with the access key decoded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventSummary {
+    /// `id`.
+    pub id: Option<String>,
+    /// `event`.
+    pub event: Option<String>,
+    /// `timestamp`.
+    pub timestamp: Option<String>,
+    /// `data.nfeChave` as sent.
+    pub nfe_chave: Option<String>,
+    /// `data.nfeChave` decoded, or what is wrong with it.
+    #[serde(skip_deserializing, default = "empty_validation")]
+    pub chave: Validation,
+}
+
+fn empty_validation() -> Validation {
+    Validation::Empty
+}
+
+impl EventSummary {
+    /// Reads the event fields of a JSON body; `None` when it is not a JSON object.
+    ///
+    /// ```
+    /// let body = br#"{"id":"d1","event":"nfe.processada","data":{"nfeChave":"52060433009911002506550120000007800267301615"}}"#;
+    /// let summary = nfehook_inspector::EventSummary::read(body).unwrap();
+    /// assert_eq!(summary.event.as_deref(), Some("nfe.processada"));
+    /// assert!(matches!(summary.chave, nfehook_keys::Validation::Valid(ref info) if info.uf == "GO"));
+    /// ```
+    #[must_use]
+    pub fn read(body: &[u8]) -> Option<Self> {
+        let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+        let object = value.as_object()?;
+        let text = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_owned);
+        let nfe_chave = text(object.get("data").and_then(|d| d.get("nfeChave")));
+        let chave = nfe_chave.as_deref().map_or(Validation::Empty, validate);
+        Some(Self {
+            id: text(object.get("id")),
+            event: text(object.get("event")),
+            timestamp: text(object.get("timestamp")),
+            nfe_chave,
+            chave,
+        })
+    }
+}
+
+/// The answer the inspector gave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GivenResponse {
+    /// Status sent.
+    pub status: u16,
+    /// Delay before it, in milliseconds.
+    pub delay_ms: u64,
+}
+
+/// RFC 3339 UTC with milliseconds.
+pub(crate) fn rfc3339_millis(unix_ms: i64) -> String {
+    let seconds = unix_ms.div_euclid(1000);
+    let millis = unix_ms.rem_euclid(1000);
+    let base = Timestamp::from_unix(seconds).to_string();
+    match base.strip_suffix('Z') {
+        Some(head) => format!("{head}.{millis:03}Z"),
+        None => base,
+    }
+}
+
+/// Headers a `curl` command sets itself, or that describe the old connection.
+const CURL_SKIPPED: [&str; 6] = [
+    "host",
+    "content-length",
+    "connection",
+    "transfer-encoding",
+    "expect",
+    "accept-encoding",
+];
+
+impl RecordedRequest {
+    /// The verdict against other secrets (a subscription picked, or a secret pasted, after the
+    /// request arrived), judged at the time it arrived.
+    #[must_use]
+    pub fn verify_with(&self, secrets: &[NamedSecret], tolerance_secs: u64) -> Verdict {
+        verify_request(
+            &self.headers,
+            &self.body.bytes(),
+            secrets,
+            self.received_at_ms.div_euclid(1000),
+            tolerance_secs,
+        )
+    }
+
+    /// The request as an HTTP/1.1 message (headers as received, body as text or a note).
+    #[must_use]
+    pub fn raw(&self) -> String {
+        let mut out = format!("{} {} HTTP/1.1\r\n", self.method, self.path);
+        for (name, value) in &self.headers {
+            let _ = write!(out, "{name}: {value}\r\n");
+        }
+        out.push_str("\r\n");
+        match &self.body.text {
+            Some(text) => out.push_str(text),
+            None => {
+                let _ = write!(out, "<{} bytes, not UTF-8>", self.body.size);
+            }
+        }
+        out
+    }
+
+    /// A `curl` command that sends this request again to `base_url` (the inspector's URL, or
+    /// any other receiver), with the same method, path, headers and exact body.
+    ///
+    /// ```
+    /// # use nfehook_inspector::*;
+    /// let request = RecordedRequest {
+    ///     id: 1, received_at: String::new(), received_at_ms: 0, method: "POST".into(),
+    ///     path: "/hook?a=1".into(), remote_addr: None,
+    ///     headers: vec![("host".into(), "x".into()), ("content-type".into(), "application/json".into())],
+    ///     body: Body::new(b"{\"n\":\"it's\"}"), verdict: Verdict::NoSecret, event: None,
+    ///     response: GivenResponse { status: 200, delay_ms: 0 },
+    /// };
+    /// assert_eq!(
+    ///     request.to_curl("http://127.0.0.1:8080/"),
+    ///     "curl -X POST 'http://127.0.0.1:8080/hook?a=1' \\\n  -H 'content-type: application/json' \\\n  --data-binary '{\"n\":\"it'\\''s\"}'"
+    /// );
+    /// ```
+    #[must_use]
+    pub fn to_curl(&self, base_url: &str) -> String {
+        let url = format!("{}{}", base_url.trim_end_matches('/'), self.path);
+        let mut parts = vec![format!("curl -X {} {}", self.method, shell_quote(&url))];
+        for (name, value) in &self.headers {
+            if CURL_SKIPPED.contains(&name.to_ascii_lowercase().as_str()) {
+                continue;
+            }
+            parts.push(format!("-H {}", shell_quote(&format!("{name}: {value}"))));
+        }
+        if self.body.size > 0 {
+            let data = match &self.body.text {
+                Some(text) => shell_quote(text),
+                None => ansi_c_quote(&self.body.bytes()),
+            };
+            parts.push(format!("--data-binary {data}"));
+        }
+        parts.join(" \\\n  ")
+    }
+}
+
+/// POSIX single quotes: every byte literal, `'` written as `'\''`.
+fn shell_quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// Bash `$'…'` quoting with `\xHH` escapes, for bodies that are not text.
+fn ansi_c_quote(bytes: &[u8]) -> String {
+    let mut out = String::from("$'");
+    for &b in bytes {
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b'\'' => out.push_str("\\'"),
+            0x20..=0x7e => out.push(char::from(b)),
+            _ => {
+                let _ = write!(out, "\\x{b:02x}");
+            }
+        }
+    }
+    out.push('\'');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn millisecond_timestamps() {
+        assert_eq!(
+            rfc3339_millis(1_710_089_130_042),
+            "2024-03-10T16:45:30.042Z"
+        );
+    }
+
+    #[test]
+    fn indentation_keeps_strings_and_numbers() {
+        let text = r#"{"a":"x:{,}\"","v":1e3 ,"e":[]}"#;
+        assert_eq!(
+            indent_json(text),
+            "{\n  \"a\": \"x:{,}\\\"\",\n  \"v\": 1e3,\n  \"e\": []\n}"
+        );
+    }
+
+    #[test]
+    fn binary_bodies_round_trip_and_quote() {
+        let body = Body::new(&[0, b'\'', 0xff, b'a']);
+        assert_eq!(body.bytes(), [0, b'\'', 0xff, b'a']);
+        assert_eq!(ansi_c_quote(&body.bytes()), "$'\\x00\\'\\xffa'");
+    }
+}

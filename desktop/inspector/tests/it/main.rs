@@ -1,0 +1,567 @@
+//! The inspector over real HTTP on 127.0.0.1: recording, verdicts, configured answers, the
+//! sandbox's retries, history across restarts, and `curl` replays.
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use nfehook_core::{EventKind, NewSubscription, Secret, Timestamp, nfeio, sign};
+use nfehook_inspector::{
+    Inspector, InspectorError, InspectorEvent, NamedSecret, RecordedRequest, ResponseConfig,
+    RunningInspector, Scheme, Verdict, read_history,
+};
+use nfehook_keys::Validation;
+use tokio::sync::broadcast;
+
+const SECRET: &str = "whsec_4f1c0e9a7b2d4c6e8f0a1b2c3d4e5f60";
+const CHAVE: &str = "52060433009911002506550120000007800267301615";
+
+fn now() -> i64 {
+    i64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap()
+}
+
+fn event_body(at_unix: i64, chave: &str) -> String {
+    format!(
+        r#"{{"id":"delivery-1","event":"nfe.processada","timestamp":"{}","data":{{"nfeChave":"{chave}","status":"processada","emitente":{{"cnpj":"33009911002506","razaoSocial":"Empresa Exemplo LTDA"}},"valor":1500.00}}}}"#,
+        Timestamp::from_unix(at_unix)
+    )
+}
+
+async fn start(secrets: Vec<NamedSecret>) -> RunningInspector {
+    Inspector::builder()
+        .bind("127.0.0.1:0")
+        .secrets(secrets)
+        .start()
+        .await
+        .unwrap()
+}
+
+async fn post(url: &str, headers: &[(&str, String)], body: &str) -> reqwest::Response {
+    let mut request = reqwest::Client::new().post(url).body(body.to_owned());
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    request.send().await.unwrap()
+}
+
+async fn next_request(live: &mut broadcast::Receiver<InspectorEvent>) -> RecordedRequest {
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(10), live.recv())
+            .await
+            .expect("a request within 10 s")
+            .unwrap();
+        if let InspectorEvent::Request { request } = event {
+            return *request;
+        }
+    }
+}
+
+#[tokio::test]
+async fn records_every_detail_and_broadcasts_it_live() {
+    let inspector = start(vec![NamedSecret::new("Webhook Principal", SECRET)]).await;
+    let mut live = inspector.subscribe();
+    let body = event_body(now(), CHAVE);
+    let answer = post(
+        &format!("{}hooks/nfe?tenant=7", inspector.url()),
+        &[
+            ("Content-Type", "application/json".into()),
+            ("X-Webhook-Signature", sign(SECRET, &body)),
+            ("X-Custom", "a".into()),
+        ],
+        &body,
+    )
+    .await;
+    assert_eq!(answer.status(), 200);
+    assert_eq!(answer.text().await.unwrap(), "{\"received\":true}");
+
+    let request = next_request(&mut live).await;
+    assert_eq!(request.id, 1);
+    assert_eq!(
+        (request.method.as_str(), request.path.as_str()),
+        ("POST", "/hooks/nfe?tenant=7")
+    );
+    assert!(request.received_at.ends_with('Z') && request.received_at.contains('.'));
+    assert!(
+        request
+            .remote_addr
+            .as_deref()
+            .unwrap()
+            .starts_with("127.0.0.1:")
+    );
+    let header = |name: &str| {
+        request
+            .headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    };
+    assert_eq!(header("x-custom"), Some("a"));
+    assert_eq!(header("content-type"), Some("application/json"));
+    assert_eq!(request.body.text.as_deref(), Some(body.as_str()));
+    assert_eq!(request.body.size, body.len());
+    assert!(
+        request
+            .body
+            .pretty
+            .as_deref()
+            .unwrap()
+            .contains("\"valor\": 1500.00")
+    );
+    assert_eq!(
+        request.verdict,
+        Verdict::Valid {
+            secret_label: "Webhook Principal".into(),
+            scheme: Scheme::ValidaNfe
+        }
+    );
+    let event = request.event.as_ref().unwrap();
+    assert_eq!(event.id.as_deref(), Some("delivery-1"));
+    match &event.chave {
+        Validation::Valid(info) => {
+            assert_eq!(
+                (info.uf, info.ano, info.mes, info.numero),
+                ("GO", 2006, 4, 780)
+            );
+            assert_eq!(info.emitente, "33.009.911/0025-06");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        request
+            .raw()
+            .starts_with("POST /hooks/nfe?tenant=7 HTTP/1.1\r\n")
+    );
+    assert_eq!(inspector.requests(), std::slice::from_ref(&request));
+    assert_eq!(inspector.request(1), Some(request));
+
+    // Any method and path is recorded, bodies that are not JSON too.
+    let answer = reqwest::Client::new()
+        .put(format!("{}x", inspector.url()))
+        .body(vec![0xff, 0x00])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let request = next_request(&mut live).await;
+    assert_eq!(
+        (request.method.as_str(), request.body.base64.as_deref()),
+        ("PUT", Some("/wA="))
+    );
+    assert_eq!(request.event, None);
+    assert_eq!(request.verdict.code(), Some("missing_signature"));
+    inspector.shutdown().await.unwrap();
+}
+
+/// Headers, body, expected code, label of the secret that matched.
+type Case<'a> = (Vec<(&'a str, String)>, String, &'a str, Option<&'a str>);
+
+#[tokio::test]
+async fn each_failure_has_its_exact_reason() {
+    let inspector = start(vec![
+        NamedSecret::new("antigo", "whsec_old_secret_0000"),
+        NamedSecret::new("atual", SECRET),
+    ])
+    .await;
+    let mut live = inspector.subscribe();
+    let url = inspector.url();
+    let fresh = event_body(now(), CHAVE);
+    let stale = event_body(now() - 600, CHAVE);
+    let future = event_body(now() + 900, CHAVE);
+    let not_event = r#"{"hello":"world"}"#;
+    let cases: Vec<Case> = vec![
+        (vec![], fresh.clone(), "missing_signature", None),
+        (
+            vec![("X-Webhook-Signature", "sha256=zz".into())],
+            fresh.clone(),
+            "malformed_signature",
+            None,
+        ),
+        (
+            vec![("X-Webhook-Signature", sign("whsec_other", &fresh))],
+            fresh.clone(),
+            "signature_mismatch",
+            None,
+        ),
+        (
+            vec![("X-Webhook-Signature", sign(SECRET, &fresh))],
+            format!("{fresh} "),
+            "signature_mismatch",
+            None,
+        ),
+        (
+            vec![("X-Webhook-Signature", sign(SECRET, &stale))],
+            stale.clone(),
+            "timestamp_too_old",
+            Some("atual"),
+        ),
+        (
+            vec![("X-Webhook-Signature", sign(SECRET, &future))],
+            future.clone(),
+            "timestamp_in_future",
+            Some("atual"),
+        ),
+        (
+            vec![(
+                "X-Webhook-Signature",
+                sign("whsec_old_secret_0000", not_event),
+            )],
+            not_event.into(),
+            "invalid_payload",
+            Some("antigo"),
+        ),
+        (
+            vec![(
+                "X-Hub-Signature",
+                nfeio::sign(SECRET, &fresh).replace("sha1=", "sha1=0"),
+            )],
+            fresh.clone(),
+            "malformed_signature",
+            None,
+        ),
+    ];
+    for (headers, body, code, label) in &cases {
+        post(&url, headers, body).await;
+        let request = next_request(&mut live).await;
+        match &request.verdict {
+            Verdict::Invalid {
+                code: got,
+                secret_label,
+                message,
+                header,
+                ..
+            } => {
+                assert_eq!(
+                    (got.as_str(), secret_label.as_deref()),
+                    (*code, *label),
+                    "{message}"
+                );
+                if *code == "missing_signature" {
+                    assert_eq!(message, "header X-Webhook-Signature is missing");
+                    assert_eq!(header, "X-Webhook-Signature");
+                }
+                if *code == "timestamp_too_old" {
+                    assert!(
+                        message.starts_with("timestamp too old: produced 6"),
+                        "{message}"
+                    );
+                }
+            }
+            other => panic!("{code}: {other:?}"),
+        }
+    }
+    inspector.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn other_schemes_later_checks_and_no_secret() {
+    let inspector = start(vec![
+        NamedSecret::new("antigo", "whsec_old_secret_0000"),
+        NamedSecret::new("atual", SECRET),
+    ])
+    .await;
+    let mut live = inspector.subscribe();
+    let url = inspector.url();
+    let fresh = event_body(now(), CHAVE);
+    let stale = event_body(now() - 600, CHAVE);
+    post(
+        &url,
+        &[("X-Webhook-Signature", sign(SECRET, &stale))],
+        &stale,
+    )
+    .await;
+    next_request(&mut live).await;
+    // NFE.io's scheme is recognised by its header.
+    post(
+        &url,
+        &[("X-Hub-Signature", nfeio::sign(SECRET, &fresh))],
+        &fresh,
+    )
+    .await;
+    let request = next_request(&mut live).await;
+    assert_eq!(
+        request.verdict,
+        Verdict::Valid {
+            secret_label: "atual".into(),
+            scheme: Scheme::NfeIo
+        }
+    );
+
+    // Checked again later against a pasted secret: judged at arrival time, not now.
+    let first_stale = inspector
+        .requests()
+        .into_iter()
+        .find(|r| r.verdict.code() == Some("timestamp_too_old"))
+        .unwrap();
+    let again = inspector
+        .verify_again(first_stale.id, &[NamedSecret::new("colado", SECRET)])
+        .unwrap();
+    assert_eq!(again.code(), Some("timestamp_too_old"));
+    let signed_ok = inspector
+        .requests()
+        .into_iter()
+        .find(|r| r.verdict.is_valid())
+        .unwrap();
+    assert_eq!(
+        inspector.verify_again(signed_ok.id, &[]),
+        Some(Verdict::NoSecret)
+    );
+    inspector.set_secrets(Vec::new());
+    post(
+        &url,
+        &[("X-Webhook-Signature", sign(SECRET, &fresh))],
+        &fresh,
+    )
+    .await;
+    assert_eq!(next_request(&mut live).await.verdict, Verdict::NoSecret);
+    // No secret ever reaches Debug output or the records.
+    assert!(!format!("{inspector:?}").contains(SECRET));
+    assert!(
+        !serde_json::to_string(&inspector.requests())
+            .unwrap()
+            .contains(SECRET)
+    );
+    inspector.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn answers_with_the_configured_status_and_delay() {
+    let inspector = start(Vec::new()).await;
+    let mut live = inspector.subscribe();
+    inspector
+        .set_response(ResponseConfig {
+            status: 503,
+            delay_ms: 400,
+            body: "try later".into(),
+            content_type: "text/plain".into(),
+        })
+        .unwrap();
+    let url = inspector.url();
+    let started = Instant::now();
+    let sending = tokio::spawn(async move { post(&url, &[], "{}").await });
+    // The request is shown live before the answer goes out.
+    let request = next_request(&mut live).await;
+    assert!(started.elapsed() < Duration::from_millis(400));
+    assert_eq!(
+        (request.response.status, request.response.delay_ms),
+        (503, 400)
+    );
+    let answer = sending.await.unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(400));
+    assert_eq!(answer.status(), 503);
+    assert_eq!(answer.headers()["content-type"], "text/plain");
+    assert_eq!(answer.text().await.unwrap(), "try later");
+
+    assert!(matches!(
+        inspector.set_response(ResponseConfig {
+            status: 100,
+            ..ResponseConfig::default()
+        }),
+        Err(InspectorError::InvalidStatus(100))
+    ));
+    assert!(matches!(
+        inspector.set_response(ResponseConfig {
+            delay_ms: 10_000_000,
+            ..ResponseConfig::default()
+        }),
+        Err(InspectorError::DelayTooLong(_))
+    ));
+    assert_eq!(inspector.response().status, 503);
+
+    // Shutting down ends a long delayed answer at once.
+    inspector
+        .set_response(ResponseConfig {
+            delay_ms: 60_000,
+            ..ResponseConfig::default()
+        })
+        .unwrap();
+    let url = inspector.url();
+    let slow =
+        tokio::spawn(async move { reqwest::Client::new().post(url).body("{}").send().await });
+    next_request(&mut live).await;
+    let stopping = Instant::now();
+    inspector.shutdown().await.unwrap();
+    assert!(stopping.elapsed() < Duration::from_secs(5));
+    let _ = slow.await.unwrap();
+}
+
+#[tokio::test]
+async fn the_sandbox_dispatcher_retries_into_the_inspector() {
+    let inspector = start(Vec::new()).await;
+    inspector
+        .set_response(ResponseConfig {
+            status: 500,
+            ..ResponseConfig::default()
+        })
+        .unwrap();
+    let mut live = inspector.subscribe();
+    let sandbox = nfehook_sandbox::Sandbox::builder()
+        .in_memory()
+        .api_key("sbx_inspector_test")
+        .bind("127.0.0.1:0")
+        .backoff_base(Duration::from_millis(100))
+        .start()
+        .await
+        .unwrap();
+    let client = nfehook_client::Client::builder("sbx_inspector_test")
+        .base_url(sandbox.base_url())
+        .build()
+        .unwrap();
+    let sub = client
+        .create_subscription(&NewSubscription {
+            name: "Inspector".into(),
+            url: format!("{}webhooks", inspector.url()),
+            events: vec![EventKind::Processada],
+            is_active: true,
+            secret: Some(Secret::new(SECRET)),
+        })
+        .await
+        .unwrap();
+    inspector.set_secrets(vec![NamedSecret::new(
+        sub.name.clone(),
+        sub.secret.expose(),
+    )]);
+    sandbox
+        .trigger(nfehook_sandbox::TriggerRequest::new(EventKind::Processada).with_chave(CHAVE))
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    for _ in 0..3 {
+        seen.push(next_request(&mut live).await);
+    }
+    let ids: Vec<_> = seen
+        .iter()
+        .map(|r| r.event.as_ref().unwrap().id.clone().unwrap())
+        .collect();
+    assert!(
+        ids.iter().all(|id| *id == ids[0]),
+        "every attempt carries the same id"
+    );
+    assert!(
+        seen.iter()
+            .all(|r| r.verdict.is_valid() && r.path == "/webhooks" && r.response.status == 500)
+    );
+    assert!(
+        matches!(&seen[0].event.as_ref().unwrap().chave, Validation::Valid(info) if info.chave == CHAVE)
+    );
+    sandbox.shutdown().await.unwrap();
+    inspector.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn keeps_the_last_n_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let open = || {
+        Inspector::builder()
+            .bind("127.0.0.1:0")
+            .data_dir(dir.path())
+            .max_requests(3)
+            .start()
+    };
+    let inspector = open().await.unwrap();
+    for n in 1..=8 {
+        post(
+            &format!("{}n/{n}", inspector.url()),
+            &[],
+            &event_body(now(), CHAVE),
+        )
+        .await;
+    }
+    let paths: Vec<String> = inspector.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(paths, ["/n/8", "/n/7", "/n/6"]);
+    inspector.shutdown().await.unwrap();
+    let lines = std::fs::read_to_string(dir.path().join(nfehook_inspector::HISTORY_FILE))
+        .unwrap()
+        .lines()
+        .count();
+    assert!(
+        (3..6).contains(&lines),
+        "the file is compacted: {lines} lines"
+    );
+
+    let inspector = open().await.unwrap();
+    let kept = inspector.requests();
+    assert_eq!(kept.iter().map(|r| r.id).collect::<Vec<_>>(), [8, 7, 6]);
+    assert!(
+        matches!(kept[0].event.as_ref().unwrap().chave, Validation::Valid(_)),
+        "decoded again on load"
+    );
+    post(&inspector.url(), &[], "{}").await;
+    assert_eq!(inspector.requests()[0].id, 9);
+    inspector.clear().unwrap();
+    assert!(inspector.requests().is_empty());
+    inspector.shutdown().await.unwrap();
+    assert!(read_history(dir.path(), 10).unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_curl_replay_reproduces_the_request_byte_for_byte() {
+    let inspector = start(vec![NamedSecret::new("atual", SECRET)]).await;
+    let mut live = inspector.subscribe();
+    let body = event_body(now(), CHAVE).replace(
+        "Empresa Exemplo LTDA",
+        "Empresa d'Exemplo \\\"São\\\" $HOME `x`",
+    );
+    post(
+        &format!("{}hooks?a=1&b=2", inspector.url()),
+        &[
+            ("Content-Type", "application/json".into()),
+            ("X-Webhook-Signature", sign(SECRET, &body)),
+        ],
+        &body,
+    )
+    .await;
+    let original = next_request(&mut live).await;
+    let command = original.to_curl(&inspector.url());
+    let output = tokio::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("{command} --silent --show-error"))
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let replay = next_request(&mut live).await;
+    assert_eq!(replay.body.text, original.body.text);
+    assert_eq!(replay.path, original.path);
+    assert!(replay.verdict.is_valid(), "{:?}", replay.verdict);
+    inspector.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn listens_only_on_loopback_and_on_a_chosen_port() {
+    let err = Inspector::builder()
+        .bind("0.0.0.0:0")
+        .start()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, InspectorError::NotLoopback { .. }));
+    let err = Inspector::builder()
+        .bind("localhost")
+        .start()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, InspectorError::InvalidAddress { .. }));
+    let first = start(Vec::new()).await;
+    let port = first.addr().port();
+    let err = Inspector::builder()
+        .bind(format!("127.0.0.1:{port}"))
+        .start()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, InspectorError::Bind { .. }));
+    first.shutdown().await.unwrap();
+    let chosen = Inspector::builder()
+        .bind(format!("127.0.0.1:{port}"))
+        .start()
+        .await
+        .unwrap();
+    assert_eq!(chosen.url(), format!("http://127.0.0.1:{port}/"));
+    chosen.shutdown().await.unwrap();
+}
