@@ -30,4 +30,18 @@ for kind in ("cnpj", "cpf"):
         write("documents", case["input"].encode())
 for case in load("events.json")["cases"]:
     write("verify_event", case["body"].encode())
+# The bulk-import parser: first byte = how it arrives (0 pasted, 1 .csv, 2 .txt, 3 .xml).
+keys = [case["normalized"] for case in chaves["valid"]]
+grouped = " ".join(keys[0][i:i + 4] for i in range(0, 44, 4))
+pasted = "\n".join(keys + [grouped, "Chave: " + grouped + ".", "# comentario", "123"] +
+                    [case["input"] for case in chaves["invalid"]])
+write("import_parse", b"\x00" + pasted.encode())
+csv = "numero;chave;valor\n" + "\n".join(f'{i};"{k}";1.500,00' for i, k in enumerate(keys)) + "\n"
+write("import_parse", b"\x01" + csv.encode())
+write("import_parse", b"\x01" + ('chave,obs\n"' + keys[0] + '","a\nb, ""c"""\n').encode("latin-1", "replace"))
+write("import_parse", b"\x02\xff\xfe" + ("Chave\t" + keys[1] + "\r\n").encode("utf-16-le"))
+xml = ('<?xml version="1.0"?><nfeProc xmlns="http://www.portalfiscal.inf.br/nfe"><NFe><infNFe Id="NFe' + keys[0] +
+       '" versao="4.00"/></NFe><protNFe><infProt><chNFe>' + keys[0] + '</chNFe></infProt></protNFe></nfeProc>')
+write("import_parse", b"\x03" + xml.encode())
+write("import_parse", b"\x03<enviNFe><nfe:chNFe xmlns:nfe='x'>" + keys[1].encode() + b"</nfe:chNFe><broken")
 print("seeded", ROOT / "corpus")

@@ -2,30 +2,42 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "import")]
 mod api;
 mod candidates;
 mod decoded;
 mod delimited;
+#[cfg(feature = "import")]
 mod error;
+#[cfg(feature = "import")]
 mod import;
+#[cfg(feature = "import")]
 mod journal;
 mod preview;
+#[cfg(feature = "import")]
 mod report;
 mod source;
 mod text;
 mod xml;
 
-pub use api::KeyApi;
 pub use decoded::{ChaveInfo, ChaveProblem, Validation, validate};
+pub use preview::{Preview, PreviewCounts, PreviewRow, RowStatus};
+pub use source::{Attempts, Candidate, ImportSource, Origin, SkipReason, Skipped, SourceContent};
+pub use text::decode_text;
+
+#[cfg(feature = "import")]
+pub use api::KeyApi;
+#[cfg(feature = "import")]
 pub use error::{KeysError, Result};
+#[cfg(feature = "import")]
 pub use import::{ImportEvent, ImportOptions, Importer};
+#[cfg(feature = "import")]
 pub use journal::{
     ImportRecord, ImportState, ImportTarget, JOURNAL_FILE, Journal, ResultCounts, ResultRow,
     RowState,
 };
-pub use preview::{Preview, PreviewCounts, PreviewRow, RowStatus};
+#[cfg(feature = "import")]
 pub use report::{RESULTS_HEADER, results_csv};
-pub use source::{Attempts, Candidate, ImportSource, Origin, SkipReason, Skipped, SourceContent};
-pub use text::decode_text;
 /// Cancels a running import ([`Importer::run`]).
+#[cfg(feature = "import")]
 pub use tokio_util::sync::CancellationToken;
