@@ -1,6 +1,6 @@
 # Fuzzing with cargo-fuzz (libFuzzer). `make fuzz` runs each target for FUZZ_SECONDS;
 # `make test` runs a short smoke of each.
-FUZZ_TARGETS := signature_header chave_parse documents verify_event import_parse
+FUZZ_TARGETS := signature_header chave_parse documents verify_event sandbox_bodies import_parse
 FUZZ_SECONDS ?= 300
 FUZZ_SMOKE_SECONDS ?= 20
 # cargo-fuzz needs nightly flags (-Z sanitizer); the machine has only stable Rust.

@@ -9,6 +9,9 @@ mod config;
 mod delivery;
 mod dispatcher;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod openapi;
 mod rate_limit;
 mod reply;

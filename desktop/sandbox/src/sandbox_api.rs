@@ -27,10 +27,15 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/_sandbox/deliveries/{id}", get(get_delivery))
 }
 
+/// Reads a trigger body: a JSON object, then a [`TriggerRequest`].
+pub(crate) fn parse_trigger(body: &[u8]) -> Result<TriggerRequest, Failure> {
+    crate::validation::json_object(body)?;
+    serde_json::from_slice(body)
+        .map_err(|err| Failure::Malformed(format!("Invalid trigger request: {err}")))
+}
+
 async fn trigger_event(State(state): State<AppState>, body: Bytes) -> Result<Response, Failure> {
-    crate::validation::json_object(&body)?;
-    let request: TriggerRequest = serde_json::from_slice(&body)
-        .map_err(|err| Failure::Malformed(format!("Invalid trigger request: {err}")))?;
+    let request = parse_trigger(&body)?;
     let triggered = trigger(&state.store, &state.dispatcher, request).await?;
     Ok(ok(StatusCode::ACCEPTED, triggered))
 }
