@@ -5,6 +5,7 @@
 mod config;
 mod error;
 mod record;
+mod sender;
 mod server;
 mod store;
 mod verdict;
@@ -12,6 +13,7 @@ mod verdict;
 pub use config::{MAX_DELAY_MS, NamedSecret, ResponseConfig};
 pub use error::{InspectorError, Result};
 pub use record::{Body, EventSummary, GivenResponse, Header, RecordedRequest};
+pub use sender::{MAX_RESPONSE_BODY, SendOutcome, send_signed, test_event};
 pub use server::{
     DEFAULT_BODY_LIMIT, DEFAULT_MAX_REQUESTS, Inspector, InspectorBuilder, InspectorEvent,
     RunningInspector,

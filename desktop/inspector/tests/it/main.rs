@@ -565,3 +565,73 @@ async fn listens_only_on_loopback_and_on_a_chosen_port() {
     assert_eq!(chosen.url(), format!("http://127.0.0.1:{port}/"));
     chosen.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_signed_test_event_is_valid_at_the_inspector_and_reports_the_answer() {
+    let inspector = start(vec![NamedSecret::new("atual", SECRET)]).await;
+    let mut live = inspector.subscribe();
+    let http = reqwest::Client::new();
+    let chave = nfehook_core::ChaveAcesso::parse(CHAVE).unwrap();
+    let event = nfehook_inspector::test_event(EventKind::Processada, chave, now());
+    let body = event.to_json();
+    let outcome = nfehook_inspector::send_signed(
+        &http,
+        &format!("{}teste", inspector.url()),
+        &Secret::new(SECRET),
+        &body,
+        Duration::from_secs(5),
+    )
+    .await;
+    assert_eq!(
+        (outcome.status, outcome.ok, outcome.error.as_deref()),
+        (Some(200), true, None)
+    );
+    assert_eq!(outcome.body, "{\"received\":true}");
+    assert!(
+        outcome
+            .headers
+            .iter()
+            .any(|(n, v)| n == "content-type" && v == "application/json")
+    );
+    let received = next_request(&mut live).await;
+    assert!(received.verdict.is_valid());
+    assert_eq!(received.body.text.as_deref(), Some(body.as_str()));
+    assert_eq!(received.event.unwrap().id, Some(event.id));
+
+    // A refusal and a long answer come back as they are, cut at 4 KiB.
+    inspector
+        .set_response(ResponseConfig {
+            status: 422,
+            body: "x".repeat(5000),
+            ..ResponseConfig::default()
+        })
+        .unwrap();
+    let outcome = nfehook_inspector::send_signed(
+        &http,
+        &inspector.url(),
+        &Secret::new("whsec_wrong"),
+        &body,
+        Duration::from_secs(5),
+    )
+    .await;
+    assert_eq!((outcome.status, outcome.ok), (Some(422), false));
+    assert!(outcome.body_truncated);
+    assert_eq!(outcome.body.len(), nfehook_inspector::MAX_RESPONSE_BODY);
+    assert_eq!(
+        next_request(&mut live).await.verdict.code(),
+        Some("signature_mismatch")
+    );
+    let port = inspector.addr().port();
+    inspector.shutdown().await.unwrap();
+
+    let outcome = nfehook_inspector::send_signed(
+        &http,
+        &format!("http://127.0.0.1:{port}/"),
+        &Secret::new(SECRET),
+        &body,
+        Duration::from_secs(5),
+    )
+    .await;
+    assert_eq!(outcome.status, None);
+    assert!(outcome.error.unwrap().starts_with("connection failed"));
+}
