@@ -287,3 +287,31 @@ test('access keys: lenient input, every field, and typed errors', () => {
   assert.equal(nfehook.formatCnpj('12abc34501de35'), '12.ABC.345/01DE-35');
   assert.equal(nfehook.formatCpf('52998224725'), '529.982.247-25');
 });
+
+test('the event holds only its own fields: timestamps in UTC, valor exact, defaults filled', () => {
+  const t = Date.parse('2024-03-10T16:45:30Z');
+  const body = JSON.stringify({
+    extra: { nested: [1, 2] },
+    id: 'ação-1',
+    event: 'nfe.cancelada',
+    timestamp: '2024-03-10T13:45:30-03:00',
+    data: {
+      status: 'cancelada', nfeChave: 'k', emitente: { cnpj: '08530528000184' }, valor: '12.30',
+      dataEmissao: '2024-03-10T15:30:45.250+01:00', unknown: null,
+    },
+  });
+  const event = new Webhook(SECRET).verify(Buffer.from(body), nfehook.sign(body, SECRET), { now: t });
+  assert.deepEqual(event, {
+    id: 'ação-1',
+    event: 'nfe.cancelada',
+    timestamp: '2024-03-10T16:45:30Z',
+    data: {
+      nfeChave: 'k', status: 'cancelada', emitente: { cnpj: '08530528000184', razaoSocial: '' }, valor: '12.30',
+      dataEmissao: event.data.dataEmissao,
+    },
+  });
+  assert.equal(Date.parse(event.data.dataEmissao), Date.parse('2024-03-10T14:30:45.250Z'));
+  const minimal = '{"id":"m","event":"nfe.erro","timestamp":"2024-03-10T16:45:30Z","data":{"nfeChave":"k","status":"erro","emitente":null,"valor":null}}';
+  assert.deepEqual(new Webhook(SECRET).verify(minimal, nfehook.sign(minimal, SECRET), { now: t }),
+    { id: 'm', event: 'nfe.erro', timestamp: '2024-03-10T16:45:30Z', data: { nfeChave: 'k', status: 'erro' } });
+});
