@@ -4,6 +4,9 @@
 //! without a window; [`commands`] are one-line Tauri wrappers around it, and [`run`] wires
 //! them to a window, the OS keychain, the clipboard and the embedded sandbox.
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 pub mod api;
 mod apikey;
 pub mod client;
@@ -69,8 +72,10 @@ impl<R: tauri::Runtime> clipboard::Clipboard for SystemClipboard<R> {
     }
 }
 
-/// Keeps the embedded sandbox's server alive for the app's lifetime.
-struct SandboxServer(#[allow(dead_code)] Mutex<Option<nfehook_sandbox::RunningSandbox>>);
+/// Keeps the embedded sandbox's server alive for the app's lifetime (dropping it stops it).
+struct SandboxServer {
+    _running: Mutex<Option<nfehook_sandbox::RunningSandbox>>,
+}
 
 /// Starts the app: keychain detection, settings, the embedded sandbox, the window.
 pub fn run() {
@@ -99,7 +104,9 @@ pub fn run() {
                     None
                 }
             };
-            app.manage(SandboxServer(Mutex::new(running)));
+            app.manage(SandboxServer {
+                _running: Mutex::new(running),
+            });
             app.manage(commands::AppState {
                 desktop,
                 clipboard: Arc::new(SystemClipboard(app.handle().clone())),
