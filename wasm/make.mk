@@ -9,10 +9,12 @@ NPM_WASM := target/wasm32-unknown-unknown/release/nfehook_wasm.wasm
 TEST_STEPS += test-npm
 BENCH_STEPS += bench-npm
 
+# The module is built with SIMD, for sha2's simd128 backend (every engine of Node >= 16.4,
+# Workers, Deno and Bun has it), and unstripped, because wasm-bindgen reads its
+# `target_features` section (wasm-opt strips it later). Both targets of wasm-bindgen write the
+# same .wasm; wasm/build/assemble.mjs checks that, optimises it once and writes the package.
 npm:
 	scripts/setup.sh wasm node wasm
-	# SIMD: sha2's simd128 backend (every engine of Node >= 16.4, Workers, Deno, Bun has it).
-	# Unstripped: wasm-bindgen reads the module's `target_features` section (wasm-opt strips it).
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128" \
 	  CARGO_PROFILE_RELEASE_STRIP=false \
 	  $(CARGO) build --release --target wasm32-unknown-unknown -p nfehook-wasm
