@@ -29,3 +29,16 @@ test-e2e: npm
 	$(CARGO) clippy -p nfehook-tests --test e2e -- -D warnings
 	NFEHOOK_SANDBOX_BIN=$(CURDIR)/$(SANDBOX_BIN_DEBUG) NFEHOOK_E2E_RECEIVER=$(CURDIR)/target/e2e/receiver \
 	  $(CARGO) test -p nfehook-tests --test e2e -- --nocapture
+
+.PHONY: bench-report
+BENCH_STEPS += bench-report
+
+## BENCHMARKS.md at the root, from one run: the core's criterion figures next to software
+## SHA-256 and OpenSSL, the npm package against its peers, the sandbox's HTTP and delivery
+## throughput, the desktop's figures. BENCH_QUICK=1 for short runs, BENCH_DESKTOP=0 to skip the
+## desktop. Logs of the processes it starts: target/bench/.
+bench-report: npm
+	scripts/setup.sh rust
+	scripts/setup.sh apt wrk openssl
+	tests/e2e/install.sh
+	python3 tests/bench/bench.py

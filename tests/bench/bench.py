@@ -1,0 +1,308 @@
+#!/usr/bin/env python3
+"""Writes BENCHMARKS.md at the repository root from one run of every benchmark.
+
+Run by `make bench` (tests/make.mk, target `bench-report`), which first builds the npm package
+and installs the e2e receiver. Sections, each measured on this machine in this run:
+
+1. The core's criterion figures (verify per body size, plain and with a keyed `Verifier`;
+   access-key parse) next to the physical references: the same core built with the software
+   SHA-256 of `sha2` (`--cfg sha2_backend="soft"`, no SHA extensions) and OpenSSL's HMAC-SHA256
+   (`openssl speed -hmac sha256`, SHA-NI assembly).
+2. The npm package against Node's crypto, @octokit/webhooks-methods and @noble/hashes
+   (`wasm/bench/verify.mjs --markdown`).
+3. The sandbox binary's HTTP throughput on loopback (`wrk`) and its delivery throughput to a
+   local receiver (`tests/bench/delivery.mjs`).
+4. The desktop app's binary size, start time and idle memory (`make figures-desktop`), unless
+   BENCH_DESKTOP=0.
+
+Benchmarks are measurements, never assertions: a section that fails is reported as failed in
+the file and the script exits non-zero at the end.
+
+Env: BENCH_QUICK=1 (shorter criterion and wrk runs), BENCH_DESKTOP=0 (skip the desktop).
+"""
+
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+TARGET = ROOT / "target"
+OUT = ROOT / "BENCHMARKS.md"
+LOGS = TARGET / "bench"
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+SIZES = [256, 1024, 4096, 65536]
+failures = []
+
+
+def log(message):
+    print(f"bench: {message}", flush=True)
+
+
+def run(cmd, **kwargs):
+    """Runs a command from the root, echoing it; returns its stdout (stderr passes through)."""
+    log("$ " + " ".join(str(c) for c in cmd))
+    return subprocess.run(cmd, cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True, **kwargs).stdout
+
+
+def section(name, fn):
+    try:
+        return fn()
+    except Exception as err:  # noqa: BLE001 - a failed section is reported, then the run fails
+        log(f"{name} failed: {err}")
+        failures.append(name)
+        return f"_{name}: failed in this run ({type(err).__name__}: {err}); see the `make bench` output._\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. Core (criterion) and the physical references
+
+
+def criterion_args():
+    return ["--warm-up-time", "1", "--measurement-time", "2" if QUICK else "4"]
+
+
+def criterion_mean_ns(target_dir, bench_id):
+    path = target_dir / "criterion" / bench_id / "new" / "estimates.json"
+    estimates = json.loads(path.read_text())
+    return estimates["mean"]["point_estimate"], estimates["mean"]["confidence_interval"]
+
+
+def openssl_hmac(size):
+    out = run(["openssl", "speed", "-seconds", "1" if QUICK else "3", "-bytes", str(size), "-hmac", "sha256"],
+              stderr=subprocess.DEVNULL)
+    line = next(l for l in out.splitlines() if l.startswith("hmac(sha256)"))
+    kbytes_per_s = float(line.split()[-1].rstrip("k"))
+    return size / (kbytes_per_s * 1000) * 1e9  # ns per HMAC of `size` bytes
+
+
+def mib_s(size, ns):
+    return size / (ns * 1e-9) / (1024 * 1024)
+
+
+def core_section():
+    run(["cargo", "bench", "-p", "nfehook-core", "--bench", "core", "--", *criterion_args()])
+    soft_dir = TARGET / "bench-soft"
+    env = dict(os.environ, CARGO_TARGET_DIR=str(soft_dir),
+               RUSTFLAGS=(os.environ.get("RUSTFLAGS", "") + ' --cfg sha2_backend="soft"').strip())
+    run(["cargo", "bench", "-p", "nfehook-core", "--bench", "core", "--", *criterion_args(), "verify/"], env=env)
+
+    rows = []
+    for size in SIZES:
+        plain, _ = criterion_mean_ns(TARGET, f"verify/plain/{size}")
+        keyed, ci = criterion_mean_ns(TARGET, f"verify/keyed/{size}")
+        soft, _ = criterion_mean_ns(soft_dir, f"verify/keyed/{size}")
+        ossl = openssl_hmac(size)
+        rows.append(
+            f"| {size:,} B | {plain:,.0f} ns | {keyed:,.0f} ns ({ci['lower_bound']:,.0f}–{ci['upper_bound']:,.0f}) "
+            f"| {mib_s(size, keyed):,.0f} MiB/s | {soft:,.0f} ns | {soft / keyed:.2f}× "
+            f"| {ossl:,.0f} ns | {keyed / ossl:.2f}× |")
+    parse, _ = criterion_mean_ns(TARGET, "chave/parse")
+    grouped, _ = criterion_mean_ns(TARGET, "chave/parse_grouped")
+    sha_ni = "sha_ni" in Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else False
+    return f"""## 1. Core (`nfehook-core`, criterion)
+
+`cargo bench -p nfehook-core --bench core` (means, 95 % interval for the keyed verifier). Verify =
+HMAC-SHA256 of the body, hex decode of `sha256=<hex>`, constant-time compare. The `sha2` crate
+picks the CPU's SHA extensions at run time (this CPU {'has' if sha_ni else 'does not have'}
+`sha_ni`); the references are the same core built with the software SHA-256
+(`RUSTFLAGS='--cfg sha2_backend="soft"'`) and OpenSSL {openssl_version()}'s HMAC-SHA256 in
+assembly with SHA-NI (`openssl speed -hmac sha256 -bytes N`, which does not decode or compare).
+
+| body | `verify` (secret per call) | `Verifier::verify` (keyed once) | keyed throughput | software SHA-256, keyed | software / SHA-NI | OpenSSL HMAC | nfehook / OpenSSL |
+| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+{chr(10).join(rows)}
+
+| access key | mean |
+| --- | ---: |
+| `ChaveAcesso::parse` (44 digits) | {parse:,.0f} ns |
+| `ChaveAcesso::parse` (grouped, spaces) | {grouped:,.0f} ns |
+"""
+
+
+def openssl_version():
+    return run(["openssl", "version"]).split()[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. npm package
+
+
+def npm_section():
+    out = run(["node", "wasm/bench/verify.mjs", "--markdown"] + (["--quick"] if QUICK else []))
+    return f"""## 2. npm package `nfehook` (Node {run(['node', '--version']).strip()})
+
+`node wasm/bench/verify.mjs --markdown`: one process, peers interleaved; ratio > 1 means nfehook
+is faster.
+
+{out.strip()}
+"""
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. Sandbox
+
+
+class Proc:
+    def __init__(self, name, cmd, ready, env=None, cwd=ROOT):
+        LOGS.mkdir(parents=True, exist_ok=True)
+        self.stderr = open(LOGS / f"{name}.stderr", "w")
+        self.p = subprocess.Popen(cmd, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=self.stderr, text=True)
+        deadline = time.time() + 30
+        while True:
+            line = self.p.stdout.readline()
+            if not line or time.time() > deadline:
+                raise RuntimeError(f"{name} did not start (see {LOGS / (name + '.stderr')})")
+            if line.startswith(ready):
+                self.line = line[len(ready):].strip()
+                break
+        # Keep draining stdout (the receiver logs a line per request) so the child never blocks.
+        self.stdout = open(LOGS / f"{name}.stdout", "w")
+        threading.Thread(target=shutil.copyfileobj, args=(self.p.stdout, self.stdout), daemon=True).start()
+
+    def stop(self):
+        self.p.send_signal(signal.SIGTERM)
+        try:
+            self.p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.p.kill()
+            self.p.wait()
+        self.stderr.close()
+
+
+def wrk(url, key, path, seconds):
+    out = run(["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "-H", f"X-API-KEY: {key}", f"{url}{path}"])
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    lat = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", out, re.M))
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    return rps, lat.get("50", "?"), lat.get("99", "?"), int(non2xx.group(1)) if non2xx else 0
+
+
+def sandbox_section():
+    run(["cargo", "build", "--release", "-p", "nfehook-sandbox", "--bin", "nfehook-sandbox"])
+    key = "sbx_bench_" + secrets.token_hex(8)
+    secret = "whsec_bench_" + secrets.token_hex(8)
+    sandbox = Proc("sandbox", [str(TARGET / "release/nfehook-sandbox"), "--in-memory", "--listen", "127.0.0.1:0",
+                               "--api-key", key, "--log", "warn"], "nfehook-sandbox listening on ")
+    url = sandbox.line
+    receiver = None
+    try:
+        import urllib.request
+
+        def call(method, path, body=None):
+            req = urllib.request.Request(f"{url}{path}", method=method, headers={
+                "X-API-KEY": key, "Content-Type": "application/json"},
+                data=None if body is None else json.dumps(body).encode())
+            with urllib.request.urlopen(req) as resp:
+                return json.loads(resp.read())["data"]
+
+        first = None
+        for i in range(10):
+            sub = call("POST", "/Webhooks/Subscriptions", {
+                "name": f"wrk {i}", "url": f"http://127.0.0.1:9/wrk/{i}", "events": ["nfe.erro"],
+                "isActive": False})
+            first = first or sub["id"]
+        seconds = 3 if QUICK else 10
+        rows = []
+        for label, path in [("`GET /Webhooks/Subscriptions` (10 subscriptions)", "/Webhooks/Subscriptions"),
+                            ("`GET /Webhooks/Subscriptions/{id}` (detail with keys)", f"/Webhooks/Subscriptions/{first}"),
+                            ("`GET /openapi.json` (no database)", "/openapi.json")]:
+            rps, p50, p99, non2xx = wrk(url, key, path, seconds)
+            rows.append(f"| {label} | {rps:,.0f} | {p50} | {p99} | {non2xx} |")
+        for sub in call("GET", "/Webhooks/Subscriptions"):
+            call("DELETE", f"/Webhooks/Subscriptions/{sub['id']}")
+
+        receiver_dir = TARGET / "e2e" / "receiver"
+        receiver = Proc("receiver", ["node", "receiver.mjs"], "receiver listening on ",
+                        env=dict(os.environ, PORT="0", WEBHOOK_SECRET=secret, SLOW_FIRST_ERRO_MS="0"),
+                        cwd=receiver_dir)
+        receiver_url = f"http://127.0.0.1:{receiver.line}"
+        events = 100 if QUICK else 300
+        out = run(["node", "tests/bench/delivery.mjs"], env=dict(
+            os.environ, SANDBOX_URL=url, API_KEY=key, RECEIVER_URL=receiver_url, WEBHOOK_SECRET=secret,
+            SUBS="10", EVENTS=str(events)))
+        d = json.loads(out.strip().splitlines()[-1])
+        if d["distinctIds"] != d["deliveries"]:
+            raise RuntimeError(f"{d['deliveries']} deliveries but {d['distinctIds']} distinct ids")
+    finally:
+        if receiver:
+            receiver.stop()
+        sandbox.stop()
+    return f"""## 3. Sandbox (`nfehook-sandbox`, release binary, in-memory SQLite)
+
+HTTP throughput: `wrk -t2 -c32 -d{seconds}s --latency` on loopback, with the key; wrk and the
+sandbox share the machine's {os.cpu_count()} cores.
+
+| request | requests/s | p50 | p99 | non-2xx |
+| --- | ---: | ---: | ---: | ---: |
+{chr(10).join(rows)}
+
+Delivery throughput (`tests/bench/delivery.mjs`): {d['subscriptions']} subscriptions on one local
+receiver (the e2e receiver: Express 5 + `nfehook/express`, verifying and deduplicating every
+delivery), {d['events']} events triggered over HTTP (8 in flight), timed from the first trigger to
+the last delivery accepted; default dispatcher concurrency (16).
+
+| deliveries | distinct ids | time | deliveries/s | triggers/s (each: 10 signed deliveries stored) |
+| ---: | ---: | ---: | ---: | ---: |
+| {d['deliveries']:,} | {d['distinctIds']:,} | {d['seconds']:.2f} s | {d['deliveriesPerSecond']:,.0f} | {d['triggersPerSecond']:,.0f} |
+"""
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Desktop
+
+
+def desktop_section():
+    if os.environ.get("BENCH_DESKTOP") == "0":
+        return "## 4. Desktop app\n\n_Skipped in this run (BENCH_DESKTOP=0); `make figures-desktop` measures it._\n"
+    out = run(["make", "--no-print-directory", "figures-desktop"])
+    figures = "\n".join(l for l in out.splitlines() if not l.startswith(("make", "scripts/", "cargo", "$"))).strip()
+    return f"""## 4. Desktop app (`nfehook-desktop`, release)
+
+`make figures-desktop` (`desktop/scripts/figures.sh`): binary size, spawn to first paint under
+Xvfb, idle memory, a long subscription list.
+
+```text
+{figures}
+```
+"""
+
+
+def main():
+    started = time.time()
+    sections = [
+        section("core", core_section),
+        section("npm package", npm_section),
+        section("sandbox", sandbox_section),
+        section("desktop", desktop_section),
+    ]
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                if l.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
+    commit = run(["git", "rev-parse", "--short", "HEAD"]).strip()
+    header = f"""# NFeHook benchmarks
+
+Produced by `make bench` (`tests/bench/bench.py`) at commit `{commit}` on
+{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: {cpu}, {os.cpu_count()} cores,
+{platform.system()} {platform.release()}, {run(['rustc', '--version']).strip()}{' (BENCH_QUICK=1: short runs)' if QUICK else ''}.
+Figures are from one run on this machine; compare ratios within a table, not across machines.
+The timing-leak report of `verify` (dudect-style) is printed by `cargo bench -p nfehook-core --bench timing`.
+
+"""
+    OUT.write_text(header + "\n".join(sections))
+    log(f"wrote {OUT} in {time.time() - started:.0f} s")
+    if failures:
+        log("failed sections: " + ", ".join(failures))
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
