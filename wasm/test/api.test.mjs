@@ -90,6 +90,9 @@ test('the replay window: edges, custom tolerance, Infinity, invalid options', ()
   assert.throws(() => new Webhook(SECRET, { toleranceSeconds: -1 }), TypeError);
   assert.throws(() => new Webhook(SECRET, { toleranceSeconds: '300' }), TypeError);
   assert.throws(() => webhook.verify(body, header, { now: 'now' }), TypeError);
+  // null options mean the defaults.
+  assert.equal(new Webhook(SECRET, null).toleranceSeconds, 300);
+  rejects(() => webhook.verify(body, header, null), 'timestamp_too_old');
 });
 
 test('a parsed body is refused with an explanation of the raw-body requirement', () => {

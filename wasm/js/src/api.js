@@ -223,7 +223,7 @@ function secondsOf(tolerance) {
 
 /** `now` as seconds since the epoch: a Date, or milliseconds as Date.now() gives. */
 function nowSeconds(options) {
-  const now = options === undefined ? undefined : options.now;
+  const now = options == null ? undefined : options.now;
   if (now === undefined) return Date.now() / 1000;
   const millis = now instanceof Date ? now.getTime() : now;
   if (typeof millis !== 'number' || !Number.isFinite(millis)) {
@@ -234,7 +234,8 @@ function nowSeconds(options) {
 
 const DEFAULT_TOLERANCE_SECONDS = 300;
 
-// One-shot functions reuse the keyed state of recently used secrets.
+// One-shot functions reuse the keyed state of the last secrets they met (the first 16 distinct
+// ones stay until a 17th arrives; then the oldest is dropped).
 const MAX_CACHED_SECRETS = 16;
 const receivers = new Map();
 
@@ -270,7 +271,7 @@ class Webhook {
   constructor(secret, options) {
     const secrets = Array.isArray(secret) ? secret : [secret];
     if (secrets.length === 0) throw new TypeError('nfehook: give at least one secret');
-    this.#tolerance = secondsOf(options === undefined ? undefined : options.toleranceSeconds);
+    this.#tolerance = secondsOf(options == null ? undefined : options.toleranceSeconds);
     this.#receiver = keyed(secrets);
     this.#count = secrets.length;
   }
@@ -432,7 +433,7 @@ class MemoryDedupeStore {
   #maxEntries;
 
   constructor(options) {
-    const maxEntries = options === undefined || options.maxEntries === undefined ? 100000 : options.maxEntries;
+    const maxEntries = options == null || options.maxEntries === undefined ? 100000 : options.maxEntries;
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new TypeError('nfehook: maxEntries must be an integer >= 1');
     this.#maxEntries = maxEntries;
   }
@@ -476,11 +477,11 @@ class DuplicateGuard {
   #ttl;
 
   constructor(options) {
-    const store = options === undefined || options.store === undefined ? new MemoryDedupeStore() : options.store;
+    const store = options == null || options.store === undefined ? new MemoryDedupeStore() : options.store;
     if (typeof store.add !== 'function' || typeof store.delete !== 'function') {
       throw new TypeError('nfehook: a dedupe store needs add(id, ttlSeconds) and delete(id)');
     }
-    const ttl = options === undefined || options.ttlSeconds === undefined ? 86400 : options.ttlSeconds;
+    const ttl = options == null || options.ttlSeconds === undefined ? 86400 : options.ttlSeconds;
     if (typeof ttl !== 'number' || !(ttl > 0)) throw new TypeError('nfehook: ttlSeconds must be a number > 0');
     this.#store = store;
     this.#ttl = ttl;
