@@ -274,10 +274,12 @@ impl<'de> Deserialize<'de> for Valor {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let raw = Box::<RawValue>::deserialize(deserializer)?;
         let text = raw.get();
-        // Tolerate an amount sent as a JSON string of a decimal.
-        let text = match serde_json::from_str::<Cow<'_, str>>(text) {
-            Ok(inner) => inner,
-            Err(_) => Cow::Borrowed(text),
+        // Tolerate an amount sent as a JSON string of a decimal; numbers, the usual case, skip
+        // the string parse.
+        let text = if text.starts_with('"') {
+            serde_json::from_str::<Cow<'_, str>>(text).map_err(serde::de::Error::custom)?
+        } else {
+            Cow::Borrowed(text)
         };
         Self::parse(&text).map_err(serde::de::Error::custom)
     }
