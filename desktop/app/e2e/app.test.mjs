@@ -90,29 +90,41 @@ async function fillForm({ name, url }) {
   await typeInto('#form-url', url);
 }
 
-describe('NFeHook desktop, end to end on the embedded sandbox', () => {
-  before(async () => {
-    home = mkdtempSync(join(tmpdir(), 'nfehook-e2e-'));
-    const port = await freePort();
-    const nativePort = await freePort();
-    driverProc = spawn('tauri-driver', ['--port', String(port), '--native-port', String(nativePort)], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-      // A fresh profile: the app's data (sandbox database) and config dirs follow XDG.
-      env: { ...process.env, XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config') },
-    });
-    await waitForPort(port, 20_000);
-    driver = await new Builder()
-      .usingServer(`http://127.0.0.1:${port}/`)
-      .withCapabilities({ browserName: 'wry', 'tauri:options': { application: BIN } })
-      .build();
-    await driver.manage().setTimeouts({ implicit: 0, script: 20_000 });
+/** Starts tauri-driver (which starts WebKitWebDriver) and a session on the app, fresh profile. */
+async function startApp(extraEnv = {}) {
+  home = mkdtempSync(join(tmpdir(), 'nfehook-e2e-'));
+  const port = await freePort();
+  const nativePort = await freePort();
+  driverProc = spawn('tauri-driver', ['--port', String(port), '--native-port', String(nativePort)], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    // A fresh profile: the app's data (sandbox database) and config dirs follow XDG.
+    env: { ...process.env, XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config'), ...extraEnv },
   });
+  await waitForPort(port, 20_000);
+  driver = await new Builder()
+    .usingServer(`http://127.0.0.1:${port}/`)
+    .withCapabilities({ browserName: 'wry', 'tauri:options': { application: BIN } })
+    .build();
+  await driver.manage().setTimeouts({ implicit: 0, script: 20_000 });
+}
 
-  after(async () => {
-    await driver?.quit().catch(() => {});
-    driverProc?.kill();
-    if (home) rmSync(home, { recursive: true, force: true });
-  });
+async function stopApp() {
+  await driver?.quit().catch(() => {});
+  driverProc?.kill();
+  if (home) rmSync(home, { recursive: true, force: true });
+  driver = driverProc = home = undefined;
+}
+
+/** Relative luminance (0 black .. 1 white) of the page background. */
+async function backgroundLuminance() {
+  const rgb = await driver.executeScript('return getComputedStyle(document.documentElement).backgroundColor');
+  const [r, g, b] = rgb.match(/\d+/g).slice(0, 3).map(Number);
+  return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
+}
+
+describe('NFeHook desktop, end to end on the embedded sandbox', () => {
+  before(() => startApp());
+  after(() => stopApp());
 
   let generated;
 
@@ -121,8 +133,9 @@ describe('NFeHook desktop, end to end on the embedded sandbox', () => {
     const select = await $('#connection-select');
     assert.equal(await select.getAttribute('value'), 'sandbox');
     assert.match(await (await $('h1')).getText(), /NFeHook/);
-    // pt-BR by default.
+    // pt-BR by default, light theme when the system is light.
     assert.match(await textOf('#list-empty'), /Nenhuma assinatura/);
+    assert.ok((await backgroundLuminance()) > 0.8, 'light background');
   });
 
   it('creates a subscription, shows the generated secret once, lists it', async () => {
@@ -269,5 +282,16 @@ describe('NFeHook desktop, end to end on the embedded sandbox', () => {
     const select = await $('#locale-select');
     await select.findElement(By.css('option[value="en"]')).then((o) => o.click());
     await driver.wait(async () => /No subscriptions yet/.test(await (await $('#list-empty')).getText()), WAIT);
+  });
+});
+
+describe('NFeHook desktop follows a dark system theme', () => {
+  before(() => startApp({ GTK_THEME: 'Adwaita:dark' }));
+  after(() => stopApp());
+
+  it('renders dark', async () => {
+    await $('#list-empty');
+    assert.ok((await backgroundLuminance()) < 0.2, 'dark background');
+    await screenshot('list-dark');
   });
 });
