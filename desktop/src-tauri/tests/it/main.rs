@@ -252,3 +252,31 @@ async fn embedded_sandbox_keeps_data_in_the_app_dir_across_launches() {
     assert_eq!(subs.len(), 1);
     assert_eq!(subs[0].name, "kept");
 }
+
+#[test]
+fn os_keychain_is_used_when_it_answers_else_memory_with_a_notice() {
+    use nfehook_desktop::KeyStorage;
+    use nfehook_desktop::keystore::OsKeychain;
+
+    let service = "dev.nfehook.desktop.tests";
+    let account = format!("it-{}", std::process::id());
+    let store = KeyStore::detect(Box::new(OsKeychain::new(service)));
+    store.set(&account, &ApiKey::new("it-key-4321")).unwrap();
+    match store.storage() {
+        KeyStorage::Keychain => {
+            // A second store (the next launch) reads it back from the OS keychain.
+            let again = KeyStore::detect(Box::new(OsKeychain::new(service)));
+            assert_eq!(again.get(&account).unwrap().unwrap().last4(), "4321");
+            again.delete(&account).unwrap();
+            let third = KeyStore::detect(Box::new(OsKeychain::new(service)));
+            assert!(third.get(&account).unwrap().is_none());
+        }
+        KeyStorage::Memory => {
+            // Headless Linux (no Secret Service on D-Bus): the key lives for the session only.
+            assert!(store.notice().is_some());
+            assert_eq!(store.get(&account).unwrap().unwrap().last4(), "4321");
+            let next_launch = KeyStore::detect(Box::new(OsKeychain::new(service)));
+            assert!(next_launch.get(&account).unwrap().is_none());
+        }
+    }
+}
