@@ -117,7 +117,7 @@ picks the CPU's SHA extensions at run time (this CPU {'has' if sha_ni else 'does
 (`RUSTFLAGS='--cfg sha2_backend="soft"'`) and OpenSSL {openssl_version()}'s HMAC-SHA256 in
 assembly with SHA-NI (`openssl speed -hmac sha256 -bytes N`, which does not decode or compare).
 
-| body | `verify` (secret per call) | `Verifier::verify` (keyed once) | keyed throughput | software SHA-256, keyed | software / SHA-NI | OpenSSL HMAC | nfehook / OpenSSL |
+| body | `verify` (secret per call) | `Verifier::verify` (keyed once) | keyed throughput | software SHA-256, keyed | time: software ÷ SHA-NI | OpenSSL HMAC | time: nfehook ÷ OpenSSL |
 | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
 {chr(10).join(rows)}
 
@@ -265,7 +265,10 @@ def desktop_section():
     if os.environ.get("BENCH_DESKTOP") == "0":
         return "## 4. Desktop app\n\n_Skipped in this run (BENCH_DESKTOP=0); `make figures-desktop` measures it._\n"
     out = run(["make", "--no-print-directory", "figures-desktop"])
-    figures = "\n".join(l for l in out.splitlines() if not l.startswith(("make", "scripts/", "cargo", "$"))).strip()
+    lines = out.splitlines()
+    # The figures script prints its report after the build output, from "release binary:" on.
+    start = next((i for i, l in enumerate(lines) if l.startswith("release binary:")), 0)
+    figures = "\n".join(lines[start:]).strip()
     return f"""## 4. Desktop app (`nfehook-desktop`, release)
 
 `make figures-desktop` (`desktop/scripts/figures.sh`): binary size, spawn to first paint under

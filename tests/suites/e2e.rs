@@ -35,7 +35,7 @@ const SECRET_B: &str = "whsec_e2e_unknown_3a6f0b4c9d2e";
 /// Sandbox attempt timeout; the receiver answers the first `nfe.erro` delivery later than this.
 const TIMEOUT_MS: u64 = 1000;
 const SLOW_MS: u64 = 1800;
-const MAX_ATTEMPTS: usize = 5;
+const MAX_ATTEMPTS: usize = 6;
 
 fn env_path(name: &str) -> PathBuf {
     let value = std::env::var_os(name)
