@@ -125,3 +125,86 @@ pub fn map_error(err: ApiError) -> DesktopError {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_every_kind_the_ui_branches_on() {
+        let cases = [
+            (
+                ApiError::Forbidden {
+                    message: "no".into(),
+                },
+                "unauthorized",
+            ),
+            (ApiError::Timeout, "offline"),
+            (
+                ApiError::Decode {
+                    message: "bad json".into(),
+                },
+                "server",
+            ),
+            (
+                ApiError::Server {
+                    status: 503,
+                    message: String::new(),
+                },
+                "server",
+            ),
+            (
+                ApiError::UnexpectedStatus {
+                    status: 418,
+                    message: "teapot".into(),
+                },
+                "server",
+            ),
+            (
+                ApiError::Config {
+                    message: "bad base URL".into(),
+                },
+                "connection",
+            ),
+            (
+                ApiError::RateLimited {
+                    retry_after: Some(Duration::from_millis(1500)),
+                },
+                "rateLimited",
+            ),
+        ];
+        for (err, kind) in cases {
+            let label = err.to_string();
+            assert_eq!(map_error(err).kind(), kind, "{label}");
+        }
+        // Retry-After rounds up to whole seconds for the countdown.
+        let DesktopError::RateLimited { retry_after, .. } = map_error(ApiError::RateLimited {
+            retry_after: Some(Duration::from_millis(1500)),
+        }) else {
+            unreachable!()
+        };
+        assert_eq!(retry_after, Some(2));
+        // An empty server message is dropped rather than shown as "".
+        let DesktopError::Server { status, message } = map_error(ApiError::Server {
+            status: 503,
+            message: " ".into(),
+        }) else {
+            unreachable!()
+        };
+        assert_eq!((status, message), (503, None));
+    }
+
+    #[test]
+    fn a_connection_without_a_key_is_refused_before_any_request() {
+        let err = ClientFactory
+            .connect("http://127.0.0.1:9", None)
+            .err()
+            .unwrap();
+        assert!(matches!(err, DesktopError::MissingApiKey));
+        let err = ClientFactory
+            .connect("not a url", Some(&ApiKey::new("k")))
+            .err()
+            .unwrap();
+        assert_eq!(err.kind(), "connection");
+    }
+}
