@@ -37,6 +37,7 @@ pub enum RowStatus {
         problem: ChaveProblem,
     },
     /// The same key as an earlier row of this input.
+    #[serde(rename_all = "camelCase")]
     Duplicate {
         /// The normalised key.
         chave: String,
@@ -90,6 +91,10 @@ pub struct PreviewCounts {
 /// let preview = Preview::build(&[ImportSource::text("colado", text)], &[]);
 /// let kinds: Vec<_> = preview.rows.iter().map(|r| r.status.kind()).collect();
 /// assert_eq!(kinds, ["valid", "invalid", "duplicate"]);
+/// // As the UI receives it.
+/// let json = serde_json::to_value(&preview.rows[2].status).unwrap();
+/// assert_eq!(json["kind"], "duplicate");
+/// assert_eq!(json["firstRow"], 1);
 /// assert_eq!(preview.counts.skipped, 1);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
