@@ -211,7 +211,7 @@ console.log(`  cold, spawn to first paint (wall): ${runs[0].wall.toFixed(0)} ms 
 if (warm.length)
   console.log(`  warm, spawn to first paint (wall): median ${median(warm.map((r) => r.wall)).toFixed(0)} ms (app's own clock: ${median(warm.map((r) => r.internal))} ms)`);
 const mem = runs.at(-1).mem;
-console.log(`idle memory 5 s after first paint, PSS of the app's processes: ${(median(runs.map((r) => r.mem.total)) / 1024).toFixed(1)} MiB (${mem.each.join(' + ')} MiB)`);
+console.log(`idle memory 5 s after first paint, PSS of the app's processes: ${(median(runs.map((r) => r.mem.total)) / 1024).toFixed(1)} MiB median (last run: ${mem.each.join(' + ')} MiB)`);
 
 const list = await listFigures();
 console.log(`list with ${ROWS} subscriptions in the sandbox (seeded in ${list.seedSecs.toFixed(1)} s):`);
