@@ -37,9 +37,9 @@ test-desktop: setup-desktop
 	npm --prefix desktop/app run check
 	npm --prefix desktop/app test
 	npm --prefix desktop/app run build
-	$(CARGO) build -p nfehook-desktop
+	$(CARGO) build -p nfehook-desktop -p nfehook-sandbox
 	command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --locked --version $(TAURI_DRIVER_VERSION)
-	NFEHOOK_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN_DEBUG) \
+	NFEHOOK_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN_DEBUG) NFEHOOK_SANDBOX_BIN=$(CURDIR)/target/debug/nfehook-sandbox \
 	  xvfb-run -a -s "-screen 0 1280x800x24" npm --prefix desktop/app run e2e
 
 ## Release size, cold start to first paint, idle memory, 10,000-row list render (not a test).

@@ -13,6 +13,7 @@ import { Builder, By, Key, until } from 'selenium-webdriver';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const BIN = process.env.NFEHOOK_DESKTOP_BIN ?? join(ROOT, 'target/debug/nfehook-desktop');
+const SANDBOX_BIN = process.env.NFEHOOK_SANDBOX_BIN ?? join(ROOT, 'target/debug/nfehook-sandbox');
 const SHOTS = join(ROOT, 'target/desktop-e2e');
 const WAIT = 15_000;
 
@@ -293,5 +294,62 @@ describe('NFeHook desktop follows a dark system theme', () => {
     await $('#list-empty');
     assert.ok((await backgroundLuminance()) < 0.2, 'dark background');
     await screenshot('list-dark');
+  });
+});
+
+describe('NFeHook desktop against a rate-limited service that then goes away', () => {
+  let sandbox;
+  let base;
+  before(async () => {
+    // The sandbox binary run by hand: 3 requests per 60 s window, then 429 with Retry-After.
+    sandbox = spawn(
+      SANDBOX_BIN,
+      ['--listen', '127.0.0.1:0', '--in-memory', '--api-key', 'e2e-key-RATE', '--rate-limit', '3', '--rate-window-secs', '60', '--log', 'error'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    base = await new Promise((res, rej) => {
+      let buf = '';
+      sandbox.stdout.on('data', (d) => {
+        buf += d;
+        const m = /listening on (http:\/\/\S+)/.exec(buf);
+        if (m) res(m[1]);
+      });
+      sandbox.on('exit', (c) => rej(new Error(`sandbox exited ${c}`)));
+    });
+    await startApp();
+  });
+  after(async () => {
+    await stopApp();
+    sandbox?.kill();
+  });
+
+  it('counts down Retry-After, then says offline when the service is gone', async () => {
+    await $('#list-empty');
+    await (await $('#open-connections')).click();
+    await (await $('#new-connection-kind option[value="custom"]')).click();
+    await typeInto('#new-connection-name', 'Limitado');
+    await typeInto('#new-connection-url', base);
+    await typeInto('#new-connection-key', 'e2e-key-RATE');
+    await (await $('#add-connection')).click();
+    await driver.actions().sendKeys(Key.ESCAPE).perform();
+    await gone('#connections-dialog');
+    const refresh = async () => {
+      await driver.wait(async () => (await (await $('#refresh')).isEnabled()), WAIT);
+      await driver.actions().keyDown(Key.CONTROL).sendKeys('r').keyUp(Key.CONTROL).perform();
+    };
+    // The switch listed once; two more lists use up the window.
+    for (let i = 0; i < 3 && (await $$('.error-notice[data-kind="rateLimited"]')).length === 0; i++) await refresh();
+    const notice = await $('.error-notice[data-kind="rateLimited"]');
+    const seconds = async () => Number(/em (\d+) s/.exec(await notice.getText())?.[1]);
+    const first = await seconds();
+    assert.ok(first > 1 && first <= 60, `countdown starts from Retry-After: ${await notice.getText()}`);
+    assert.equal(await (await notice.findElement(By.css('button.retry'))).isEnabled(), false);
+    await driver.wait(async () => (await seconds()) < first, 5_000, 'the countdown moves');
+
+    sandbox.kill();
+    await new Promise((r) => sandbox.once('exit', r));
+    await refresh();
+    const offline = await $('.error-notice[data-kind="offline"]');
+    assert.match(await offline.getText(), /Sem conexão com o serviço/);
   });
 });
