@@ -54,22 +54,7 @@ impl Cnpj {
     /// assert_eq!(nfehook_core::Cnpj::check_digits("12ABC34501DE"), Ok([3, 5]));
     /// ```
     pub fn check_digits(base: &str) -> Result<[u8; 2], DocumentError> {
-        let bytes = base.as_bytes();
-        if bytes.len() != BASE {
-            return Err(DocumentError::Length {
-                found: base.chars().count(),
-                expected: BASE,
-            });
-        }
-        if let Some(index) = bytes
-            .iter()
-            .position(|b| !b.is_ascii_digit() && !b.is_ascii_uppercase())
-        {
-            return Err(DocumentError::InvalidCharacter {
-                position: index + 1,
-                found: base[index..].chars().next().unwrap_or('?'),
-            });
-        }
+        let bytes = document::check_base(base, BASE, true)?;
         Ok(compute(bytes))
     }
 

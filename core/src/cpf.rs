@@ -52,19 +52,7 @@ impl Cpf {
     /// assert_eq!(nfehook_core::Cpf::check_digits("529982247"), Ok([2, 5]));
     /// ```
     pub fn check_digits(base: &str) -> Result<[u8; 2], DocumentError> {
-        let bytes = base.as_bytes();
-        if bytes.len() != 9 {
-            return Err(DocumentError::Length {
-                found: base.chars().count(),
-                expected: 9,
-            });
-        }
-        if let Some(index) = bytes.iter().position(|b| !b.is_ascii_digit()) {
-            return Err(DocumentError::InvalidCharacter {
-                position: index + 1,
-                found: base[index..].chars().next().unwrap_or('?'),
-            });
-        }
+        let bytes = document::check_base(base, 9, false)?;
         Ok(compute(bytes))
     }
 

@@ -204,6 +204,27 @@ pub(crate) fn normalize<const N: usize>(
     Ok(out)
 }
 
+/// Checks a check-digit base: `len` characters, digits or (where `letters`) uppercase letters.
+pub(crate) fn check_base(base: &str, len: usize, letters: bool) -> Result<&[u8], DocumentError> {
+    let bytes = base.as_bytes();
+    if bytes.len() != len {
+        return Err(DocumentError::Length {
+            found: base.chars().count(),
+            expected: len,
+        });
+    }
+    if let Some(index) = bytes
+        .iter()
+        .position(|b| !b.is_ascii_digit() && !(letters && b.is_ascii_uppercase()))
+    {
+        return Err(DocumentError::InvalidCharacter {
+            position: index + 1,
+            found: base[index..].chars().next().unwrap_or('?'),
+        });
+    }
+    Ok(bytes)
+}
+
 /// Compares the two written check digits at the end of `chars` with `expected`.
 pub(crate) fn check_digits(chars: &[u8], expected: [u8; 2]) -> Result<(), DocumentError> {
     let written = &chars[chars.len() - 2..];
