@@ -215,7 +215,7 @@ pub(crate) fn check_base(base: &str, len: usize, letters: bool) -> Result<&[u8],
     }
     if let Some(index) = bytes
         .iter()
-        .position(|b| !b.is_ascii_digit() && !(letters && b.is_ascii_uppercase()))
+        .position(|b| !(b.is_ascii_digit() || (letters && b.is_ascii_uppercase())))
     {
         return Err(DocumentError::InvalidCharacter {
             position: index + 1,
