@@ -42,4 +42,4 @@ test-nostd:
 	$(CARGO) build -p nfehook-core --target thumbv7em-none-eabihf --no-default-features
 
 bench: $(BENCH_STEPS)
-	$(CARGO) bench -p nfehook-core
+	$(CARGO) bench -p nfehook-core --bench timing

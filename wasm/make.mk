@@ -7,7 +7,8 @@ NPM_WASM := target/wasm32-unknown-unknown/release/nfehook_wasm.wasm
 
 .PHONY: npm test-npm bench-npm
 TEST_STEPS += test-npm
-BENCH_STEPS += bench-npm
+# `make bench` reaches bench-npm through tests/bench/bench.py (BENCHMARKS.md), so it is not
+# a BENCH_STEPS of its own.
 
 # The module is built with SIMD, for sha2's simd128 backend (every engine of Node >= 16.4,
 # Workers, Deno and Bun has it), and unstripped, because wasm-bindgen reads its
