@@ -27,6 +27,20 @@ pub struct SandboxEndpoint {
     pub api_key: ApiKey,
 }
 
+/// The active connection with its base URL and key, for the tools that talk to the API and
+/// the sandbox directly (NF-e keys import, test events, deliveries). `Debug` hides the key.
+#[derive(Debug, Clone)]
+pub struct ActiveEndpoint {
+    /// Connection id (`sandbox`, or a UUID).
+    pub id: String,
+    /// What it talks to.
+    pub kind: ConnectionKind,
+    /// Base URL, no trailing slash.
+    pub base_url: String,
+    /// Its API key, when set.
+    pub api_key: Option<ApiKey>,
+}
+
 /// A connection as the UI sees it: never the key, only whether one is set and its last 4.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -294,6 +308,43 @@ impl Desktop {
         self.save(&next)?;
         *settings = next;
         Ok(())
+    }
+
+    /// The active connection's id, kind, base URL and key.
+    pub fn active_endpoint(&self) -> Result<ActiveEndpoint> {
+        let conn = {
+            let settings = self.settings.lock().expect("settings lock");
+            settings.find(&settings.active).cloned().ok_or_else(|| {
+                DesktopError::UnknownConnection {
+                    id: settings.active.clone(),
+                }
+            })?
+        };
+        let (base_url, api_key) = match conn.kind {
+            ConnectionKind::Sandbox => {
+                let ep = self
+                    .sandbox()
+                    .map_err(|_| DesktopError::SandboxUnavailable)?;
+                (ep.base_url, Some(ep.api_key))
+            }
+            ConnectionKind::Production => {
+                (PRODUCTION_BASE_URL.to_owned(), self.keys.get(&conn.id)?)
+            }
+            ConnectionKind::Custom => (
+                conn.base_url
+                    .clone()
+                    .ok_or_else(|| DesktopError::InvalidConnection {
+                        reason: "no base URL".to_owned(),
+                    })?,
+                self.keys.get(&conn.id)?,
+            ),
+        };
+        Ok(ActiveEndpoint {
+            id: conn.id,
+            kind: conn.kind,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            api_key,
+        })
     }
 
     /// The API handle of the active connection (cached per connection).

@@ -9,14 +9,20 @@
 
 pub mod api;
 mod apikey;
+pub mod bulk_import;
+pub mod chaves;
 pub mod client;
 pub mod clipboard;
 pub mod commands;
 pub mod connection;
 pub mod desktop;
 mod error;
+pub mod inspector;
 pub mod keystore;
 pub mod sandbox;
+pub mod test_event;
+pub mod tool_commands;
+pub mod tools;
 pub mod view;
 
 #[cfg(test)]
@@ -53,6 +59,36 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::copy_secret,
         commands::copy_sensitive,
         commands::ui_ready,
+        tool_commands::validate_chave,
+        tool_commands::list_chaves,
+        tool_commands::add_chave,
+        tool_commands::remove_chaves,
+        tool_commands::export_chaves,
+        tool_commands::copy_text,
+        tool_commands::preview_import,
+        tool_commands::start_import,
+        tool_commands::resume_import,
+        tool_commands::cancel_import,
+        tool_commands::open_imports,
+        tool_commands::import_status,
+        tool_commands::import_results,
+        tool_commands::export_import_results,
+        tool_commands::copy_import_results,
+        tool_commands::dismiss_import,
+        tool_commands::send_test_event,
+        tool_commands::list_deliveries,
+        tool_commands::resend_delivery,
+        tool_commands::inspector_start,
+        tool_commands::inspector_watch,
+        tool_commands::inspector_stop,
+        tool_commands::inspector_status,
+        tool_commands::inspector_requests,
+        tool_commands::inspector_set_response,
+        tool_commands::inspector_use_secret,
+        tool_commands::inspector_verify,
+        tool_commands::inspector_curl,
+        tool_commands::inspector_clear,
+        tool_commands::inspector_subscribe_sandbox,
     ])
 }
 
@@ -107,6 +143,14 @@ pub fn run() {
             app.manage(SandboxServer {
                 _running: Mutex::new(running),
             });
+            // Issue 6's tools: the import journal and inspector history beside the sandbox's
+            // data; exported CSV/TXT files to NFEHOOK_EXPORT_DIR, else Downloads.
+            let export_dir = std::env::var_os("NFEHOOK_EXPORT_DIR")
+                .map(std::path::PathBuf::from)
+                .or_else(|| app.path().download_dir().ok())
+                .unwrap_or_else(|| data_dir.join("exports"));
+            let tools = tools::Tools::new(Arc::clone(&desktop), &data_dir, export_dir)?;
+            app.manage::<tool_commands::ToolsState>(Arc::new(tools));
             app.manage(commands::AppState {
                 desktop,
                 clipboard: Arc::new(SystemClipboard(app.handle().clone())),

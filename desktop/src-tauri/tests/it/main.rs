@@ -1,6 +1,8 @@
 //! The command logic against the real crates: `Desktop` over `nfehook-client`, talking HTTP
 //! to an in-process `nfehook-sandbox` on 127.0.0.1.
 
+mod tools;
+
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -1,0 +1,357 @@
+// Typed wrappers of issue 6's commands (NF-e keys, bulk import, test events, deliveries,
+// inspector) and the pure helpers their views use. All HTTP happens in Rust; progress comes
+// back through a Channel the view passes (no event permission needed).
+import { Channel, invoke } from '@tauri-apps/api/core';
+import { asCommandError } from './api';
+
+export interface ChaveInfo {
+  chave: string;
+  grouped: string;
+  uf: string;
+  ufCode: number;
+  ufNome: string;
+  ano: number;
+  mes: number;
+  emitente: string;
+  emitenteKind: 'CNPJ' | 'CPF';
+  modelo: number;
+  modeloNome: string;
+  serie: number;
+  numero: number;
+  tipoEmissao: number;
+  tipoEmissaoDescricao: string;
+}
+
+export interface ChaveProblem {
+  code: string;
+  message: string;
+  position: number | null;
+  expected: number | null;
+  found: string | null;
+  length: number | null;
+}
+
+export type Validation =
+  | { state: 'empty' }
+  | { state: 'valid'; detail: ChaveInfo }
+  | { state: 'invalid'; detail: ChaveProblem };
+
+export interface ChaveRow {
+  chave: string;
+  info: ChaveInfo | null;
+}
+
+export interface RemoveOutcome {
+  removed: string[];
+  failed: { chave: string; kind: string; message: string }[];
+}
+
+export interface Exported {
+  path: string;
+  count: number;
+}
+
+export interface Origin {
+  source: string;
+  line: number;
+  column: number | null;
+}
+
+export type RowStatus =
+  | { kind: 'valid'; info: ChaveInfo }
+  | { kind: 'invalid'; problem: ChaveProblem }
+  | { kind: 'duplicate'; chave: string; firstRow: number }
+  | { kind: 'existing'; chave: string };
+
+export interface PreviewRow {
+  row: number;
+  origin: Origin;
+  input: string;
+  status: RowStatus;
+}
+
+export interface Skipped {
+  origin: Origin;
+  reason: 'noKey' | 'xmlError' | 'xmlWithoutKeys';
+  excerpt: string;
+}
+
+export interface PreviewCounts {
+  valid: number;
+  invalid: number;
+  duplicate: number;
+  existing: number;
+  skipped: number;
+}
+
+export interface Preview {
+  rows: PreviewRow[];
+  skipped: Skipped[];
+  counts: PreviewCounts;
+}
+
+export interface PreviewView {
+  previewId: number;
+  preview: Preview;
+}
+
+export type RowState = 'pending' | 'sending' | 'added' | 'conflict' | 'failed' | 'invalid' | 'duplicate' | 'existing';
+
+export interface ResultCounts {
+  total: number;
+  pending: number;
+  added: number;
+  conflict: number;
+  failed: number;
+  invalid: number;
+  duplicate: number;
+  existing: number;
+}
+
+export interface ImportRecord {
+  id: number;
+  target: { connection: string; subscriptionId: string };
+  createdAt: string;
+  updatedAt: string;
+  state: 'running' | 'cancelled' | 'finished' | 'dismissed';
+  counts: ResultCounts;
+}
+
+export interface ResultRow {
+  row: number;
+  source: string;
+  line: number;
+  column: number | null;
+  input: string;
+  chave: string | null;
+  state: RowState;
+  reasonCode: string | null;
+  reason: string | null;
+}
+
+export type ImportEvent =
+  | { type: 'started'; importId: number; queued: number }
+  | { type: 'row'; importId: number; row: number; chave: string; state: RowState; reasonCode: string | null; reason: string | null }
+  | { type: 'rateLimited'; importId: number; row: number; waitMs: number }
+  | { type: 'ended'; record: ImportRecord };
+
+export interface SourceInput {
+  name: string;
+  text?: string;
+  base64?: string;
+}
+
+export interface Attempt {
+  number: number;
+  startedAt: string;
+  statusCode: number | null;
+  latencyMs: number | null;
+  error: string | null;
+}
+
+export interface Delivery {
+  id: string;
+  subscriptionId: string;
+  url: string;
+  event: string;
+  nfeChave: string;
+  status: 'pending' | 'delivered' | 'failed' | 'cancelled' | string;
+  attemptsMade: number;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  completedAt: string | null;
+  attempts: Attempt[];
+}
+
+export interface Triggered {
+  event: string;
+  nfeChave: string;
+  timestamp: string;
+  deliveries: { id: string; subscriptionId: string }[];
+}
+
+export interface SendOutcome {
+  status: number | null;
+  ok: boolean;
+  latencyMs: number;
+  headers: [string, string][];
+  body: string;
+  bodyTruncated: boolean;
+  error: string | null;
+  sentBody: string;
+  signature: string;
+}
+
+export type TestEventResult =
+  | { via: 'sandbox'; triggered: Triggered; delivery: Delivery | null }
+  | { via: 'direct'; url: string; outcome: SendOutcome };
+
+export interface ResponseConfig {
+  status: number;
+  delayMs: number;
+  body: string;
+  contentType: string;
+}
+
+export type Verdict =
+  | { state: 'noSecret' }
+  | { state: 'valid'; secretLabel: string; scheme: 'validaNfe' | 'nfeIo' }
+  | {
+      state: 'invalid';
+      code: string;
+      message: string;
+      header: string;
+      scheme: 'validaNfe' | 'nfeIo';
+      secretLabel: string | null;
+    };
+
+export interface EventSummary {
+  id: string | null;
+  event: string | null;
+  timestamp: string | null;
+  nfeChave: string | null;
+  chave: Validation;
+}
+
+export interface RecordedRequest {
+  id: number;
+  receivedAt: string;
+  receivedAtMs: number;
+  method: string;
+  path: string;
+  remoteAddr: string | null;
+  headers: [string, string][];
+  body: { size: number; text: string | null; base64: string | null; pretty: string | null };
+  verdict: Verdict;
+  event: EventSummary | null;
+  response: { status: number; delayMs: number };
+}
+
+export type InspectorEvent = { type: 'request'; request: RecordedRequest } | { type: 'cleared' };
+
+export interface InspectorStatus {
+  running: boolean;
+  url: string | null;
+  port: number | null;
+  response: ResponseConfig | null;
+  secretLabel: string | null;
+}
+
+export type SecretChoice = { kind: 'none' } | { kind: 'subscription'; id: string } | { kind: 'pasted'; secret: string };
+
+export interface CreatedRow {
+  subscription: { id: string; name: string; url: string };
+  generatedSecret: string | null;
+}
+
+function channel<T>(onmessage: (message: T) => void): Channel<T> {
+  const ch = new Channel<T>();
+  ch.onmessage = onmessage;
+  return ch;
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw asCommandError(e);
+  }
+}
+
+export const tools = {
+  validateChave: (input: string) => call<Validation>('validate_chave', { input }),
+  listChaves: (subscriptionId: string, search = '') => call<ChaveRow[]>('list_chaves', { subscriptionId, search }),
+  addChave: (subscriptionId: string, input: string) => call<ChaveInfo>('add_chave', { subscriptionId, input }),
+  removeChaves: (subscriptionId: string, chaves: string[]) =>
+    call<RemoveOutcome>('remove_chaves', { subscriptionId, chaves }),
+  exportChaves: (subscriptionId: string, search = '') => call<Exported>('export_chaves', { subscriptionId, search }),
+  copyText: (text: string) => call<void>('copy_text', { text }),
+  previewImport: (subscriptionId: string, sources: SourceInput[]) =>
+    call<PreviewView>('preview_import', { subscriptionId, sources }),
+  startImport: (previewId: number, onEvent: (e: ImportEvent) => void) =>
+    call<number>('start_import', { previewId, onEvent: channel(onEvent) }),
+  resumeImport: (importId: number, onEvent: (e: ImportEvent) => void) =>
+    call<void>('resume_import', { importId, onEvent: channel(onEvent) }),
+  cancelImport: (importId: number) => call<boolean>('cancel_import', { importId }),
+  openImports: (subscriptionId: string) =>
+    call<{ record: ImportRecord; running: boolean }[]>('open_imports', { subscriptionId }),
+  importStatus: (importId: number) => call<{ record: ImportRecord; running: boolean }>('import_status', { importId }),
+  importResults: (importId: number) => call<ResultRow[]>('import_results', { importId }),
+  exportImportResults: (importId: number) => call<Exported>('export_import_results', { importId }),
+  copyImportResults: (importId: number) => call<void>('copy_import_results', { importId }),
+  dismissImport: (importId: number) => call<void>('dismiss_import', { importId }),
+  sendTestEvent: (subscriptionId: string, input: { event: string; chave: string }) =>
+    call<TestEventResult>('send_test_event', { subscriptionId, input }),
+  listDeliveries: (subscriptionId: string) => call<Delivery[]>('list_deliveries', { subscriptionId }),
+  resendDelivery: (deliveryId: string) => call<Triggered>('resend_delivery', { deliveryId }),
+  inspectorStart: (port: number | null, response: ResponseConfig) =>
+    call<InspectorStatus>('inspector_start', { port, response }),
+  inspectorWatch: (onEvent: (e: InspectorEvent) => void) => call<void>('inspector_watch', { onEvent: channel(onEvent) }),
+  inspectorStop: () => call<void>('inspector_stop'),
+  inspectorStatus: () => call<InspectorStatus>('inspector_status'),
+  inspectorRequests: () => call<RecordedRequest[]>('inspector_requests'),
+  inspectorSetResponse: (response: ResponseConfig) => call<void>('inspector_set_response', { response }),
+  inspectorUseSecret: (choice: SecretChoice) => call<string | null>('inspector_use_secret', { choice }),
+  inspectorVerify: (requestId: number, choice: SecretChoice) =>
+    call<Verdict>('inspector_verify', { requestId, choice }),
+  inspectorCurl: (requestId: number) => call<string>('inspector_curl', { requestId }),
+  inspectorClear: () => call<void>('inspector_clear'),
+  inspectorSubscribeSandbox: () => call<CreatedRow>('inspector_subscribe_sandbox'),
+};
+
+export const DEFAULT_RESPONSE: ResponseConfig = {
+  status: 200,
+  delayMs: 0,
+  body: '{"received":true}',
+  contentType: 'application/json',
+};
+
+/** Bytes of a file as base64, for `preview_import` (files are read in the webview). */
+export function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  const chunk = 0x8000;
+  for (let i = 0; i < bytes.length; i += chunk) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
+  }
+  return btoa(binary);
+}
+
+/** Whole import progress in percent: rows with a result over rows to send. */
+export function progressPercent(done: number, queued: number): number {
+  if (queued <= 0) return 100;
+  return Math.min(100, Math.round((done / queued) * 100));
+}
+
+/** i18n key and params of a key problem (the message catalogue has one per code). */
+export function problemMessage(p: ChaveProblem): { key: string; params: Record<string, string | number> } {
+  return {
+    key: `problem.${p.code}`,
+    params: {
+      position: p.position ?? '',
+      expected: p.expected ?? '',
+      found: p.found ?? '',
+      length: p.length ?? '',
+    },
+  };
+}
+
+/** A header's value (case-insensitive), joined when repeated. */
+export function headerValue(headers: [string, string][], name: string): string | null {
+  const values = headers.filter(([n]) => n.toLowerCase() === name.toLowerCase()).map(([, v]) => v);
+  return values.length ? values.join(', ') : null;
+}
+
+/** Rows of a result list that match a state filter (`all`, or one state). */
+export function filterResults(rows: ResultRow[], state: RowState | 'all'): ResultRow[] {
+  return state === 'all' ? rows : rows.filter((r) => r.state === state);
+}
+
+/** Whether a key matches a search: a run of its characters in any grouping, the issuer's
+ *  document, or the state (the same rule as `list_chaves` in Rust). */
+export function matchesChave(row: ChaveRow, search: string): boolean {
+  const needle = search.replace(/[^0-9a-z]/gi, '').toUpperCase();
+  if (!needle) return true;
+  if (row.chave.toUpperCase().includes(needle)) return true;
+  if (!row.info) return false;
+  return row.info.uf === needle || row.info.emitente.replace(/[^0-9a-z]/gi, '').toUpperCase().includes(needle);
+}

@@ -1,0 +1,502 @@
+//! Commands of issue 6's screens (NF-e keys, bulk import, test events, deliveries, inspector):
+//! each one a thin call into [`Tools`]. Declared in `build.rs`, granted in
+//! `capabilities/main.json`. Progress reaches the webview through a [`Channel`] passed by the
+//! view (no event permission needed).
+
+use std::sync::Arc;
+
+use nfehook_inspector::{InspectorEvent, RecordedRequest, ResponseConfig, Verdict};
+use nfehook_keys::{ChaveInfo, ImportEvent, ImportRecord, ResultRow, Validation};
+use nfehook_sandbox::{Delivery, Triggered};
+use serde::Serialize;
+use tauri::State;
+use tauri::ipc::Channel;
+
+use crate::bulk_import::{OpenImport, PreviewView, SourceInput};
+use crate::chaves::{ChaveRow, RemoveOutcome};
+use crate::commands::AppState;
+use crate::error::{DesktopError, Result};
+use crate::inspector::{InspectorStatus, SecretChoice};
+use crate::test_event::{TestEventInput, TestEventResult};
+use crate::tools::{Exported, Tools};
+use crate::view::Created;
+
+/// The tools, managed by Tauri.
+pub type ToolsState = Arc<Tools>;
+
+fn copy(state: &AppState, text: &str) -> Result<()> {
+    state
+        .clipboard
+        .write(text)
+        .map_err(|reason| DesktopError::Clipboard { reason })
+}
+
+/// Live validation of one key.
+#[tauri::command]
+pub fn validate_chave(tools: State<'_, ToolsState>, input: String) -> Validation {
+    tools.validate_chave(&input)
+}
+
+/// The keys of a subscription, filtered.
+#[tauri::command]
+pub async fn list_chaves(
+    tools: State<'_, ToolsState>,
+    subscription_id: String,
+    search: Option<String>,
+) -> Result<Vec<ChaveRow>> {
+    tools
+        .list_chaves(&subscription_id, search.as_deref().unwrap_or(""))
+        .await
+}
+
+/// Adds one key.
+#[tauri::command]
+pub async fn add_chave(
+    tools: State<'_, ToolsState>,
+    subscription_id: String,
+    input: String,
+) -> Result<ChaveInfo> {
+    tools.add_chave(&subscription_id, &input).await
+}
+
+/// Removes several keys.
+#[tauri::command]
+pub async fn remove_chaves(
+    tools: State<'_, ToolsState>,
+    subscription_id: String,
+    chaves: Vec<String>,
+) -> Result<RemoveOutcome> {
+    tools.remove_chaves(&subscription_id, &chaves).await
+}
+
+/// Writes the keys to the export folder.
+#[tauri::command]
+pub async fn export_chaves(
+    tools: State<'_, ToolsState>,
+    subscription_id: String,
+    search: Option<String>,
+) -> Result<Exported> {
+    tools
+        .export_chaves(&subscription_id, search.as_deref().unwrap_or(""))
+        .await
+}
+
+/// Copies non-secret text (a key, a `curl` command) to the clipboard.
+#[tauri::command]
+pub fn copy_text(state: State<'_, AppState>, text: String) -> Result<()> {
+    copy(&state, &text)
+}
+
+/// Preview of pasted text and opened files.
+#[tauri::command]
+pub async fn preview_import(
+    tools: State<'_, ToolsState>,
+    subscription_id: String,
+    sources: Vec<SourceInput>,
+) -> Result<PreviewView> {
+    tools.preview_import(&subscription_id, sources).await
+}
+
+fn channel_emitter<T: tauri::ipc::IpcResponse + Send + Sync + 'static>(
+    channel: Channel<T>,
+) -> crate::tools::Emit<T> {
+    Arc::new(move |event: T| {
+        // The view may be gone (dialog closed): the import goes on regardless.
+        let _ = channel.send(event);
+    })
+}
+
+/// Starts importing a preview's valid rows; progress goes to `on_event`.
+#[tauri::command]
+pub fn start_import(
+    tools: State<'_, ToolsState>,
+    preview_id: u64,
+    on_event: Channel<ImportEvent>,
+) -> Result<i64> {
+    tools.start_import(preview_id, channel_emitter(on_event))
+}
+
+/// Resumes an interrupted or cancelled import; progress goes to `on_event`.
+#[tauri::command]
+pub fn resume_import(
+    tools: State<'_, ToolsState>,
+    import_id: i64,
+    on_event: Channel<ImportEvent>,
+) -> Result<()> {
+    tools.resume_import(import_id, channel_emitter(on_event))
+}
+
+/// Cancels a running import.
+#[tauri::command]
+pub fn cancel_import(tools: State<'_, ToolsState>, import_id: i64) -> bool {
+    tools.cancel_import(import_id)
+}
+
+/// Imports of a subscription with rows not sent yet (running, interrupted, cancelled).
+#[tauri::command]
+pub fn open_imports(
+    tools: State<'_, ToolsState>,
+    subscription_id: String,
+) -> Result<Vec<OpenImport>> {
+    tools.open_imports(&subscription_id)
+}
+
+/// An import's counts, and whether it runs.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportStatus {
+    /// The import.
+    pub record: ImportRecord,
+    /// Whether it is running now.
+    pub running: bool,
+}
+
+/// An import's counts.
+#[tauri::command]
+pub fn import_status(tools: State<'_, ToolsState>, import_id: i64) -> Result<ImportStatus> {
+    let (record, running) = tools.import_status(import_id)?;
+    Ok(ImportStatus { record, running })
+}
+
+/// Every row of an import with its result.
+#[tauri::command]
+pub fn import_results(tools: State<'_, ToolsState>, import_id: i64) -> Result<Vec<ResultRow>> {
+    tools.import_results(import_id)
+}
+
+/// Writes the results CSV to the export folder.
+#[tauri::command]
+pub fn export_import_results(tools: State<'_, ToolsState>, import_id: i64) -> Result<Exported> {
+    tools.export_import_results(import_id)
+}
+
+/// Copies the results CSV.
+#[tauri::command]
+pub fn copy_import_results(
+    state: State<'_, AppState>,
+    tools: State<'_, ToolsState>,
+    import_id: i64,
+) -> Result<()> {
+    copy(&state, &tools.import_results_csv(import_id)?)
+}
+
+/// Gives up on an import's unsent rows.
+#[tauri::command]
+pub fn dismiss_import(tools: State<'_, ToolsState>, import_id: i64) -> Result<()> {
+    tools.dismiss_import(import_id)
+}
+
+/// "Enviar evento de teste".
+#[tauri::command]
+pub async fn send_test_event(
+    tools: State<'_, ToolsState>,
+    subscription_id: String,
+    input: TestEventInput,
+) -> Result<TestEventResult> {
+    tools.send_test_event(&subscription_id, &input).await
+}
+
+/// The sandbox's deliveries to a subscription.
+#[tauri::command]
+pub async fn list_deliveries(
+    tools: State<'_, ToolsState>,
+    subscription_id: String,
+) -> Result<Vec<Delivery>> {
+    tools.list_deliveries(&subscription_id).await
+}
+
+/// Sends a delivery's event again through the sandbox's dispatcher.
+#[tauri::command]
+pub async fn resend_delivery(
+    tools: State<'_, ToolsState>,
+    delivery_id: String,
+) -> Result<Triggered> {
+    tools.resend_delivery(&delivery_id).await
+}
+
+/// Starts the inspector.
+#[tauri::command]
+pub async fn inspector_start(
+    tools: State<'_, ToolsState>,
+    port: Option<u16>,
+    response: Option<ResponseConfig>,
+) -> Result<InspectorStatus> {
+    tools
+        .inspector_start(port, response.unwrap_or_default())
+        .await
+}
+
+/// Sends each arriving request to `on_event` (the open inspector view).
+#[tauri::command]
+pub async fn inspector_watch(
+    tools: State<'_, ToolsState>,
+    on_event: Channel<InspectorEvent>,
+) -> Result<()> {
+    tools.inspector_watch(channel_emitter(on_event)).await
+}
+
+/// Stops the inspector.
+#[tauri::command]
+pub async fn inspector_stop(tools: State<'_, ToolsState>) -> Result<()> {
+    tools.inspector_stop().await
+}
+
+/// Whether the inspector runs, and where.
+#[tauri::command]
+pub async fn inspector_status(tools: State<'_, ToolsState>) -> Result<InspectorStatus> {
+    Ok(tools.inspector_status().await)
+}
+
+/// The kept requests, newest first.
+#[tauri::command]
+pub async fn inspector_requests(tools: State<'_, ToolsState>) -> Result<Vec<RecordedRequest>> {
+    tools.inspector_requests().await
+}
+
+/// Changes the inspector's answer.
+#[tauri::command]
+pub async fn inspector_set_response(
+    tools: State<'_, ToolsState>,
+    response: ResponseConfig,
+) -> Result<()> {
+    tools.inspector_set_response(response).await
+}
+
+/// Chooses the secret signatures are checked with.
+#[tauri::command]
+pub async fn inspector_use_secret(
+    tools: State<'_, ToolsState>,
+    choice: SecretChoice,
+) -> Result<Option<String>> {
+    tools.inspector_use_secret(&choice).await
+}
+
+/// Re-checks a kept request against another secret.
+#[tauri::command]
+pub async fn inspector_verify(
+    tools: State<'_, ToolsState>,
+    request_id: u64,
+    choice: SecretChoice,
+) -> Result<Verdict> {
+    tools.inspector_verify(request_id, &choice).await
+}
+
+/// A kept request as `curl`.
+#[tauri::command]
+pub async fn inspector_curl(tools: State<'_, ToolsState>, request_id: u64) -> Result<String> {
+    tools.inspector_curl(request_id).await
+}
+
+/// Forgets every kept request.
+#[tauri::command]
+pub async fn inspector_clear(tools: State<'_, ToolsState>) -> Result<()> {
+    tools.inspector_clear().await
+}
+
+/// Creates a sandbox subscription pointing at the inspector.
+#[tauri::command]
+pub async fn inspector_subscribe_sandbox(tools: State<'_, ToolsState>) -> Result<Created> {
+    tools.inspector_subscribe_sandbox().await
+}
+
+#[cfg(test)]
+mod tests {
+    //! The tools' commands through Tauri's IPC on the mock runtime: granted by the capability,
+    //! serialised as the UI expects, typed errors.
+
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    use serde_json::{Value, json};
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
+    use tauri::webview::InvokeRequest;
+    use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
+
+    use super::ToolsState;
+    use crate::clipboard::tests::FakeClipboard;
+    use crate::commands::AppState;
+    use crate::testing::FakeFactory;
+    use crate::tools::Tools;
+    use crate::{ApiKey, Desktop, KeyStore, SandboxEndpoint};
+
+    struct Harness {
+        _app: App<MockRuntime>,
+        window: WebviewWindow<MockRuntime>,
+        clipboard: Arc<FakeClipboard>,
+        _dir: tempfile::TempDir,
+    }
+
+    fn harness() -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let desktop = Arc::new(
+            Desktop::new(
+                dir.path().join("connections.json"),
+                KeyStore::memory_only("no keychain in tests"),
+                Arc::new(FakeFactory::default()),
+            )
+            .unwrap(),
+        );
+        // Nothing listens on port 9: calls that need the API fail as offline.
+        desktop.set_sandbox(Ok(SandboxEndpoint {
+            base_url: "http://127.0.0.1:9".into(),
+            api_key: ApiKey::new("sbx_test_key_0000"),
+        }));
+        let tools =
+            Tools::new(Arc::clone(&desktop), dir.path(), dir.path().join("exports")).unwrap();
+        let clipboard = Arc::new(FakeClipboard::default());
+        let app = crate::with_commands(mock_builder())
+            .manage(AppState {
+                desktop,
+                clipboard: clipboard.clone(),
+                started: Instant::now(),
+            })
+            .manage::<ToolsState>(Arc::new(tools))
+            .build(tauri::generate_context!(test = true))
+            .unwrap();
+        let window = match app.get_webview_window("main") {
+            Some(w) => w,
+            None => WebviewWindowBuilder::new(&app, "main", Default::default())
+                .build()
+                .unwrap(),
+        };
+        Harness {
+            _app: app,
+            window,
+            clipboard,
+            _dir: dir,
+        }
+    }
+
+    fn invoke(h: &Harness, cmd: &str, args: Value, origin: &str) -> Result<Value, Value> {
+        get_ipc_response(
+            &h.window,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: origin.parse().unwrap(),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    const LOCAL: &str = "tauri://localhost";
+
+    #[test]
+    fn live_validation_over_ipc() {
+        let h = harness();
+        let v = invoke(
+            &h,
+            "validate_chave",
+            json!({"input": "5206 0433 0099 1100 2506 5501 2000 0007 8002 6730 1615"}),
+            LOCAL,
+        )
+        .unwrap();
+        assert_eq!(v["state"], "valid");
+        assert_eq!(v["detail"]["uf"], "GO");
+        assert_eq!(v["detail"]["emitente"], "33.009.911/0025-06");
+        let v = invoke(
+            &h,
+            "validate_chave",
+            json!({"input": "35170608530528000184550000000154301000771561"}),
+            LOCAL,
+        )
+        .unwrap();
+        assert_eq!(v["state"], "invalid");
+        assert_eq!(v["detail"]["code"], "check_digit");
+        assert_eq!(
+            (
+                v["detail"]["position"].as_u64(),
+                v["detail"]["expected"].as_u64()
+            ),
+            (Some(44), Some(9))
+        );
+    }
+
+    #[test]
+    fn api_errors_are_typed_and_the_inspector_runs_from_ipc() {
+        let h = harness();
+        let err = invoke(
+            &h,
+            "preview_import",
+            json!({"subscriptionId": "x", "sources": [{"name": "t", "text": "1"}]}),
+            LOCAL,
+        )
+        .unwrap_err();
+        assert_eq!(err["kind"], "offline");
+        let err = invoke(
+            &h,
+            "preview_import",
+            json!({"subscriptionId": "x", "sources": [{"name": "f.csv", "base64": "%%%"}]}),
+            LOCAL,
+        )
+        .unwrap_err();
+        assert_eq!(err["kind"], "validation");
+        let err = invoke(
+            &h,
+            "start_import",
+            json!({"previewId": 77, "onEvent": "__CHANNEL__:1"}),
+            LOCAL,
+        )
+        .unwrap_err();
+        assert_eq!(err["kind"], "notFound");
+
+        let status = invoke(&h, "inspector_status", json!({}), LOCAL).unwrap();
+        assert_eq!(status["running"], false);
+        let status = invoke(
+            &h,
+            "inspector_start",
+            json!({"port": null, "response": {"status": 503, "delayMs": 0}}),
+            LOCAL,
+        )
+        .unwrap();
+        assert_eq!(status["running"], true);
+        assert_eq!(status["response"]["status"], 503);
+        assert!(
+            status["url"]
+                .as_str()
+                .unwrap()
+                .starts_with("http://127.0.0.1:")
+        );
+        let err = invoke(
+            &h,
+            "inspector_set_response",
+            json!({"response": {"status": 42}}),
+            LOCAL,
+        )
+        .unwrap_err();
+        assert_eq!(err["kind"], "validation");
+        invoke(&h, "inspector_stop", json!({}), LOCAL).unwrap();
+
+        invoke(
+            &h,
+            "copy_text",
+            json!({"text": "52060433009911002506550120000007800267301615"}),
+            LOCAL,
+        )
+        .unwrap();
+        assert_eq!(
+            crate::clipboard::Clipboard::read(h.clipboard.as_ref()).as_deref(),
+            Some("52060433009911002506550120000007800267301615")
+        );
+    }
+
+    #[test]
+    fn the_tools_are_granted_only_to_the_app() {
+        let h = harness();
+        let err = invoke(
+            &h,
+            "validate_chave",
+            json!({"input": "1"}),
+            "https://evil.example/",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("not allowed"), "{err}");
+        let err = invoke(&h, "inspector_start", json!({}), "https://evil.example/").unwrap_err();
+        assert!(err.to_string().contains("not allowed"), "{err}");
+    }
+}

@@ -1,0 +1,152 @@
+//! The state behind issue 6's screens (NF-e keys and bulk import, test events, sandbox
+//! deliveries, the webhook inspector), with no window around it. The logic lives in the plain
+//! crates `nfehook-keys` and `nfehook-inspector`; this holds their long-lived parts (the import
+//! journal, running imports, the inspector) and talks to the active connection through
+//! `nfehook-client`. Every method is called by one thin command in [`crate::tool_commands`].
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use nfehook_client::Client;
+use nfehook_inspector::RunningInspector;
+use nfehook_keys::{CancellationToken, Journal, Preview};
+use serde::Serialize;
+
+use crate::client::{interactive_retry, map_error};
+use crate::connection::ConnectionKind;
+use crate::desktop::{ActiveEndpoint, Desktop};
+use crate::error::{DesktopError, Result};
+
+/// Directory (inside the app's data dir) of the import journal and the inspector history.
+pub const TOOLS_DIR: &str = "tools";
+
+/// A progress callback (a Tauri channel to the webview in the app).
+pub type Emit<T> = Arc<dyn Fn(T) + Send + Sync>;
+
+/// A preview kept until it is imported (the webview sends back its id, not its rows).
+pub(crate) struct HeldPreview {
+    pub connection: String,
+    pub subscription_id: String,
+    pub preview: Preview,
+}
+
+/// The inspector while it runs, with the label of the secret it checks with.
+pub(crate) struct InspectorSlot {
+    pub running: RunningInspector,
+    pub secret_label: Option<String>,
+    /// Forwards its requests to the inspector view that watches (one at a time).
+    pub forward: Option<tauri::async_runtime::JoinHandle<()>>,
+}
+
+/// Long-lived state of the keys, import, test-event and inspector features.
+pub struct Tools {
+    pub(crate) desktop: Arc<Desktop>,
+    pub(crate) journal: Arc<Journal>,
+    pub(crate) dir: PathBuf,
+    pub(crate) export_dir: PathBuf,
+    pub(crate) http: reqwest::Client,
+    pub(crate) imports: Arc<Mutex<HashMap<i64, CancellationToken>>>,
+    pub(crate) previews: Mutex<HashMap<u64, HeldPreview>>,
+    pub(crate) next_preview: Mutex<u64>,
+    pub(crate) inspector: tokio::sync::Mutex<Option<InspectorSlot>>,
+    clients: Mutex<HashMap<String, (String, Client)>>,
+}
+
+impl std::fmt::Debug for Tools {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tools")
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A file written for the user (CSV of results, list of keys).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Exported {
+    /// Where it was written.
+    pub path: String,
+    /// Rows or keys in it.
+    pub count: usize,
+}
+
+impl Tools {
+    /// Opens the journal in `data_dir/tools`; exported files go to `export_dir` (the user's
+    /// Downloads folder in the app).
+    pub fn new(desktop: Arc<Desktop>, data_dir: &Path, export_dir: PathBuf) -> Result<Self> {
+        let dir = data_dir.join(TOOLS_DIR);
+        let journal = Journal::open(&dir)
+            .map_err(|e| DesktopError::Storage(std::io::Error::other(e.to_string())))?;
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .user_agent(concat!("nfehook-desktop/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| DesktopError::InvalidConnection {
+                reason: e.to_string(),
+            })?;
+        Ok(Self {
+            desktop,
+            journal: Arc::new(journal),
+            dir,
+            export_dir,
+            http,
+            imports: Arc::default(),
+            previews: Mutex::default(),
+            next_preview: Mutex::new(1),
+            inspector: tokio::sync::Mutex::new(None),
+            clients: Mutex::default(),
+        })
+    }
+
+    /// The active connection.
+    pub(crate) fn endpoint(&self) -> Result<ActiveEndpoint> {
+        self.desktop.active_endpoint()
+    }
+
+    /// Whether the active connection is the embedded sandbox.
+    pub fn on_sandbox(&self) -> Result<bool> {
+        Ok(self.endpoint()?.kind == ConnectionKind::Sandbox)
+    }
+
+    /// A client of the active connection (cached while its base URL and key stay the same).
+    pub(crate) fn client(&self) -> Result<(ActiveEndpoint, Client)> {
+        let endpoint = self.endpoint()?;
+        let key = endpoint
+            .api_key
+            .as_ref()
+            .ok_or(DesktopError::MissingApiKey)?;
+        let fingerprint = format!("{}|{}", endpoint.base_url, key.last4());
+        if let Some((seen, client)) = lock(&self.clients).get(&endpoint.id)
+            && *seen == fingerprint
+        {
+            return Ok((endpoint, client.clone()));
+        }
+        let client = Client::builder(key.expose())
+            .base_url(&endpoint.base_url)
+            .timeout(Duration::from_secs(20))
+            .connect_timeout(Duration::from_secs(5))
+            .user_agent(concat!("nfehook-desktop/", env!("CARGO_PKG_VERSION")))
+            .retry(interactive_retry())
+            .build()
+            .map_err(map_error)?;
+        lock(&self.clients).insert(endpoint.id.clone(), (fingerprint, client.clone()));
+        Ok((endpoint, client))
+    }
+
+    /// Writes `text` to `export_dir/name` and returns where.
+    pub(crate) fn export(&self, name: &str, text: &str, count: usize) -> Result<Exported> {
+        std::fs::create_dir_all(&self.export_dir)?;
+        let path = self.export_dir.join(name);
+        std::fs::write(&path, text)?;
+        Ok(Exported {
+            path: path.display().to_string(),
+            count,
+        })
+    }
+}

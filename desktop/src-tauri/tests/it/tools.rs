@@ -1,0 +1,314 @@
+//! Issue 6's features through `Tools`, against an in-process sandbox and the real inspector on
+//! 127.0.0.1: bulk import with results and CSV, keys search and removal, test events through
+//! the sandbox's dispatcher and signed directly, deliveries with resend, inspector verdicts.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64ct::{Base64, Encoding};
+use nfehook_core::chave::check_digit;
+use nfehook_desktop::bulk_import::SourceInput;
+use nfehook_desktop::client::ClientFactory;
+use nfehook_desktop::connection::ConnectionKind;
+use nfehook_desktop::desktop::ConnectionInput;
+use nfehook_desktop::inspector::SecretChoice;
+use nfehook_desktop::test_event::{TestEventInput, TestEventResult};
+use nfehook_desktop::tools::{Emit, Tools};
+use nfehook_desktop::view::SubscriptionForm;
+use nfehook_desktop::{ApiKey, Desktop, KeyStore, SandboxEndpoint};
+use nfehook_inspector::{InspectorEvent, ResponseConfig, Verdict};
+use nfehook_keys::{ImportEvent, ImportState, RowState};
+use nfehook_sandbox::{RunningSandbox, Sandbox};
+
+struct Bench {
+    dir: tempfile::TempDir,
+    sandbox: RunningSandbox,
+    desktop: Arc<Desktop>,
+    tools: Tools,
+}
+
+async fn bench() -> Bench {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::builder()
+        .in_memory()
+        .bind("127.0.0.1:0")
+        .backoff_base(Duration::from_millis(200))
+        .start()
+        .await
+        .unwrap();
+    let desktop = Arc::new(
+        Desktop::new(
+            dir.path().join("connections.json"),
+            KeyStore::memory_only("tests"),
+            Arc::new(ClientFactory),
+        )
+        .unwrap(),
+    );
+    desktop.set_sandbox(Ok(SandboxEndpoint {
+        base_url: sandbox.base_url(),
+        api_key: ApiKey::new(sandbox.api_key()),
+    }));
+    let tools = Tools::new(
+        Arc::clone(&desktop),
+        &dir.path().join("data"),
+        dir.path().join("exports"),
+    )
+    .unwrap();
+    Bench {
+        dir,
+        sandbox,
+        desktop,
+        tools,
+    }
+}
+
+fn key(n: u32) -> String {
+    let first = format!("5206043300991100250655012{n:09}112345678");
+    let dv = check_digit(first.as_bytes());
+    format!("{first}{dv}")
+}
+
+async fn subscription(b: &Bench, name: &str, url: &str) -> String {
+    b.desktop
+        .create_subscription(&SubscriptionForm {
+            name: name.into(),
+            url: url.into(),
+            events: vec![
+                "nfe.processada".into(),
+                "nfe.cancelada".into(),
+                "nfe.erro".into(),
+            ],
+            is_active: true,
+            secret: None,
+        })
+        .await
+        .unwrap()
+        .subscription
+        .id
+}
+
+type Seen<T> = Arc<Mutex<Vec<T>>>;
+
+fn recorder<T: Send + 'static>() -> (Seen<T>, Emit<T>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&seen);
+    (seen, Arc::new(move |e| sink.lock().unwrap().push(e)))
+}
+
+async fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
+    for _ in 0..200 {
+        if done() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_import_mixed_input_with_results_and_csv() {
+    let b = bench().await;
+    let id = subscription(&b, "ERP", "http://127.0.0.1:9/hook").await;
+    b.tools.add_chave(&id, &key(1)).await.unwrap();
+
+    let pasted = format!(
+        "{}\n{}\n35170608530528000184550000000154301000771561\n{}\nsem chave aqui\n",
+        key(1),
+        key(2),
+        key(2)
+    );
+    let xml = format!(
+        "<nfeProc><protNFe><infProt><chNFe>{}</chNFe></infProt></protNFe></nfeProc>",
+        key(3)
+    );
+    let view = b
+        .tools
+        .preview_import(
+            &id,
+            vec![
+                SourceInput {
+                    name: "colado".into(),
+                    text: Some(pasted),
+                    base64: None,
+                },
+                SourceInput {
+                    name: "nota.xml".into(),
+                    text: None,
+                    base64: Some(Base64::encode_string(xml.as_bytes())),
+                },
+            ],
+        )
+        .await
+        .unwrap();
+    let c = view.preview.counts;
+    assert_eq!(
+        (c.valid, c.invalid, c.duplicate, c.existing, c.skipped),
+        (2, 1, 1, 1, 1)
+    );
+
+    let (events, emit) = recorder::<ImportEvent>();
+    let import_id = b.tools.start_import(view.preview_id, emit).unwrap();
+    wait_until("the import to end", || {
+        events
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|e| matches!(e, ImportEvent::Ended { .. }))
+    })
+    .await;
+    let (record, running) = b.tools.import_status(import_id).unwrap();
+    assert!(!running);
+    assert_eq!(record.state, ImportState::Finished);
+    assert_eq!(
+        (
+            record.counts.added,
+            record.counts.invalid,
+            record.counts.duplicate,
+            record.counts.existing
+        ),
+        (2, 1, 1, 1)
+    );
+    let states: Vec<RowState> = b
+        .tools
+        .import_results(import_id)
+        .unwrap()
+        .iter()
+        .map(|r| r.state)
+        .collect();
+    assert_eq!(
+        states,
+        [
+            RowState::Existing,
+            RowState::Added,
+            RowState::Invalid,
+            RowState::Duplicate,
+            RowState::Added
+        ]
+    );
+    let exported = b.tools.export_import_results(import_id).unwrap();
+    let csv = std::fs::read_to_string(&exported.path).unwrap();
+    assert!(csv.starts_with("row,source,line,column,input,chave,result,reason_code,reason\r\n"));
+    assert!(csv.contains(",invalid,check_digit,"));
+    assert!(
+        b.tools
+            .start_import(view.preview_id, recorder::<ImportEvent>().1)
+            .is_err(),
+        "a preview imports once"
+    );
+
+    let all = b.tools.list_chaves(&id, "").await.unwrap();
+    assert_eq!(all.len(), 3);
+    let found = b.tools.list_chaves(&id, &key(3)[25..36]).await.unwrap();
+    assert_eq!(
+        found.iter().map(|r| r.chave.as_str()).collect::<Vec<_>>(),
+        [key(3).as_str()]
+    );
+    let removed = b.tools.remove_chaves(&id, &[key(1), key(9)]).await.unwrap();
+    assert_eq!(removed.removed, [key(1)]);
+    assert_eq!(removed.failed[0].kind, "notFound");
+    let exported = b.tools.export_chaves(&id, "").await.unwrap();
+    assert_eq!(exported.count, 2);
+    drop(b.dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_events_reach_the_inspector_signed_through_both_paths() {
+    let b = bench().await;
+    let (events, emit) = recorder::<InspectorEvent>();
+    let status = b
+        .tools
+        .inspector_start(None, ResponseConfig::default())
+        .await
+        .unwrap();
+    assert!(status.running);
+    b.tools.inspector_watch(emit).await.unwrap();
+    let created = b.tools.inspector_subscribe_sandbox().await.unwrap();
+    let sub = created.subscription.id.clone();
+    assert!(
+        created
+            .subscription
+            .url
+            .starts_with(status.url.as_deref().unwrap())
+    );
+    assert_eq!(
+        b.tools.inspector_status().await.secret_label.as_deref(),
+        Some(created.subscription.name.as_str())
+    );
+
+    // Sandbox: through the dispatcher.
+    let input = TestEventInput {
+        event: "nfe.cancelada".into(),
+        chave: key(5),
+    };
+    let result = b.tools.send_test_event(&sub, &input).await.unwrap();
+    let TestEventResult::Sandbox {
+        delivery: Some(delivery),
+        ..
+    } = result
+    else {
+        panic!("{result:?}")
+    };
+    assert_eq!(delivery.attempts[0].status_code, Some(200));
+    wait_until("the request at the inspector", || {
+        !events.lock().unwrap().is_empty()
+    })
+    .await;
+    let first = b.tools.inspector_requests().await.unwrap().remove(0);
+    assert!(
+        matches!(first.verdict, Verdict::Valid { .. }),
+        "{:?}",
+        first.verdict
+    );
+
+    // A tampered secret says why.
+    let tampered = SecretChoice::Pasted {
+        secret: "whsec_tampered0000000000".into(),
+    };
+    let verdict = b.tools.inspector_verify(first.id, &tampered).await.unwrap();
+    assert_eq!(verdict.code(), Some("signature_mismatch"));
+    assert!(
+        b.tools
+            .inspector_curl(first.id)
+            .await
+            .unwrap()
+            .starts_with("curl -X POST")
+    );
+
+    // Deliveries and resend.
+    let deliveries = b.tools.list_deliveries(&sub).await.unwrap();
+    assert_eq!(deliveries.len(), 1);
+    let resent = b.tools.resend_delivery(&deliveries[0].id).await.unwrap();
+    assert_eq!(resent.deliveries.len(), 1);
+    assert_eq!(resent.nfe_chave, key(5));
+    wait_until("the resent request", || events.lock().unwrap().len() >= 2).await;
+
+    // Another connection (the same sandbox as a custom URL): signed here, POSTed once.
+    b.desktop
+        .add_connection(ConnectionInput {
+            name: "Outro".into(),
+            kind: ConnectionKind::Custom,
+            base_url: Some(b.sandbox.base_url()),
+            api_key: Some(b.sandbox.api_key().to_owned()),
+        })
+        .unwrap();
+    assert!(!b.tools.on_sandbox().unwrap());
+    let result = b.tools.send_test_event(&sub, &input).await.unwrap();
+    let TestEventResult::Direct { outcome, .. } = result else {
+        panic!("{result:?}")
+    };
+    assert_eq!((outcome.status, outcome.ok), (Some(200), true));
+    wait_until("the direct request", || events.lock().unwrap().len() >= 3).await;
+    let direct = b.tools.inspector_requests().await.unwrap().remove(0);
+    assert!(matches!(direct.verdict, Verdict::Valid { .. }));
+    assert!(
+        b.tools.list_deliveries(&sub).await.is_err(),
+        "deliveries are a sandbox view"
+    );
+
+    b.tools.inspector_stop().await.unwrap();
+    assert_eq!(
+        b.tools.inspector_requests().await.unwrap().len(),
+        3,
+        "kept after stopping"
+    );
+}
