@@ -146,84 +146,17 @@ pub fn ui_ready(state: State<'_, AppState>) {
 mod tests {
     //! The command wiring through Tauri's IPC on the mock runtime (no window, no WebKit).
 
-    use std::sync::Arc;
-    use std::time::Instant;
-
     use serde_json::{Value, json};
-    use tauri::ipc::{CallbackFn, InvokeBody};
-    use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
-    use tauri::webview::InvokeRequest;
-    use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
 
-    use super::AppState;
     use crate::clipboard::Clipboard;
-    use crate::clipboard::tests::FakeClipboard;
-    use crate::testing::FakeFactory;
-    use crate::{ApiKey, Desktop, KeyStore, SandboxEndpoint};
-
-    struct Harness {
-        _app: App<MockRuntime>,
-        window: WebviewWindow<MockRuntime>,
-        clipboard: Arc<FakeClipboard>,
-        _dir: tempfile::TempDir,
-    }
-
-    fn harness() -> Harness {
-        let dir = tempfile::tempdir().unwrap();
-        let desktop = Desktop::new(
-            dir.path().join("connections.json"),
-            KeyStore::memory_only("no keychain in tests"),
-            Arc::new(FakeFactory::default()),
-        )
-        .unwrap();
-        desktop.set_sandbox(Ok(SandboxEndpoint {
-            base_url: "http://127.0.0.1:9".into(),
-            api_key: ApiKey::new("sbx_test_key_0000"),
-        }));
-        let clipboard = Arc::new(FakeClipboard::default());
-        let app = crate::with_commands(mock_builder())
-            .manage(AppState {
-                desktop: Arc::new(desktop),
-                clipboard: clipboard.clone(),
-                started: Instant::now(),
-            })
-            // The real context: tauri.conf.json and capabilities/, so the ACL is exercised.
-            .build(tauri::generate_context!(test = true))
-            .unwrap();
-        let window = match app.get_webview_window("main") {
-            Some(w) => w,
-            None => WebviewWindowBuilder::new(&app, "main", Default::default())
-                .build()
-                .unwrap(),
-        };
-        Harness {
-            _app: app,
-            window,
-            clipboard,
-            _dir: dir,
-        }
-    }
+    use crate::testing::ipc::{Harness, LOCAL, harness};
 
     fn invoke(h: &Harness, cmd: &str, args: Value) -> Result<Value, Value> {
-        invoke_from(h, cmd, args, "tauri://localhost")
+        crate::testing::ipc::invoke(h, cmd, args, LOCAL)
     }
 
     fn invoke_from(h: &Harness, cmd: &str, args: Value, origin: &str) -> Result<Value, Value> {
-        get_ipc_response(
-            &h.window,
-            InvokeRequest {
-                cmd: cmd.into(),
-                callback: CallbackFn(0),
-                error: CallbackFn(1),
-                // `tauri://localhost` is where the app is served from on Linux: the capability's
-                // "local" origin.
-                url: origin.parse().unwrap(),
-                body: InvokeBody::Json(args),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_string(),
-            },
-        )
-        .map(|body| body.deserialize::<Value>().unwrap())
+        crate::testing::ipc::invoke(h, cmd, args, origin)
     }
 
     #[test]

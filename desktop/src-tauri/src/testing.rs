@@ -1,4 +1,5 @@
-//! Test doubles shared by the unit tests: an in-memory Subscriptions API and its factory.
+//! Test doubles shared by the unit tests: an in-memory Subscriptions API and its factory, and
+//! the app on Tauri's mock runtime for driving commands through IPC.
 
 use std::sync::{Arc, Mutex};
 
@@ -130,5 +131,98 @@ impl ApiFactory for FakeFactory {
             .unwrap()
             .push((base_url.to_owned(), key.map(ApiKey::last4)));
         Ok(self.api.clone())
+    }
+}
+
+/// The app on Tauri's mock runtime (no window, no WebKit), with its real context:
+/// tauri.conf.json and capabilities/, so the ACL is exercised.
+pub(crate) mod ipc {
+    use std::sync::Arc;
+    use std::time::Instant;
+
+    use serde_json::Value;
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder};
+    use tauri::webview::InvokeRequest;
+    use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
+
+    use super::FakeFactory;
+    use crate::clipboard::tests::FakeClipboard;
+    use crate::commands::AppState;
+    use crate::tool_commands::ToolsState;
+    use crate::tools::Tools;
+    use crate::{ApiKey, Desktop, KeyStore, SandboxEndpoint};
+
+    /// `tauri://localhost`, where the app is served from on Linux: the capability's "local" origin.
+    pub(crate) const LOCAL: &str = "tauri://localhost";
+
+    pub(crate) struct Harness {
+        _app: App<MockRuntime>,
+        window: WebviewWindow<MockRuntime>,
+        pub(crate) clipboard: Arc<FakeClipboard>,
+        _dir: tempfile::TempDir,
+    }
+
+    pub(crate) fn harness() -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let desktop = Arc::new(
+            Desktop::new(
+                dir.path().join("connections.json"),
+                KeyStore::memory_only("no keychain in tests"),
+                Arc::new(FakeFactory::default()),
+            )
+            .unwrap(),
+        );
+        // Nothing listens on port 9: calls that need the API fail as offline.
+        desktop.set_sandbox(Ok(SandboxEndpoint {
+            base_url: "http://127.0.0.1:9".into(),
+            api_key: ApiKey::new("sbx_test_key_0000"),
+        }));
+        let tools =
+            Tools::new(Arc::clone(&desktop), dir.path(), dir.path().join("exports")).unwrap();
+        let clipboard = Arc::new(FakeClipboard::default());
+        let app = crate::with_commands(mock_builder())
+            .manage(AppState {
+                desktop,
+                clipboard: clipboard.clone(),
+                started: Instant::now(),
+            })
+            .manage::<ToolsState>(Arc::new(tools))
+            .build(tauri::generate_context!(test = true))
+            .unwrap();
+        let window = match app.get_webview_window("main") {
+            Some(w) => w,
+            None => WebviewWindowBuilder::new(&app, "main", Default::default())
+                .build()
+                .unwrap(),
+        };
+        Harness {
+            _app: app,
+            window,
+            clipboard,
+            _dir: dir,
+        }
+    }
+
+    /// Invokes `cmd` as a page served from `origin` would.
+    pub(crate) fn invoke(
+        h: &Harness,
+        cmd: &str,
+        args: Value,
+        origin: &str,
+    ) -> Result<Value, Value> {
+        get_ipc_response(
+            &h.window,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: origin.parse().unwrap(),
+                body: InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|body| body.deserialize::<Value>().unwrap())
     }
 }
