@@ -3,47 +3,18 @@
 // Run by `make test-desktop` inside xvfb-run; needs the binary built first.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import net from 'node:net';
-import { Builder, By, Key, until } from 'selenium-webdriver';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { By, Key, until } from 'selenium-webdriver';
+import { ROOT, startApp as startSession } from './support.mjs';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const BIN = process.env.NFEHOOK_DESKTOP_BIN ?? join(ROOT, 'target/debug/nfehook-desktop');
 const SANDBOX_BIN = process.env.NFEHOOK_SANDBOX_BIN ?? join(ROOT, 'target/debug/nfehook-sandbox');
 const SHOTS = join(ROOT, 'target/desktop-e2e');
 const WAIT = 15_000;
 
-let driverProc;
 let driver;
-let home;
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-    srv.on('error', rej);
-  });
-}
-
-async function waitForPort(port, ms) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const ok = await new Promise((res) => {
-      const s = net.connect(port, '127.0.0.1', () => (s.end(), res(true)));
-      s.on('error', () => res(false));
-    });
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error(`tauri-driver did not listen on ${port}`);
-}
+let stopSession;
 
 const $ = (css) => driver.wait(until.elementLocated(By.css(css)), WAIT, `waiting for ${css}`);
 const $$ = (css) => driver.findElements(By.css(css));
@@ -91,29 +62,14 @@ async function fillForm({ name, url }) {
   await typeInto('#form-url', url);
 }
 
-/** Starts tauri-driver (which starts WebKitWebDriver) and a session on the app, fresh profile. */
+/** Starts the app in a fresh profile, with `extraEnv` for tauri-driver and the app. */
 async function startApp(extraEnv = {}) {
-  home = mkdtempSync(join(tmpdir(), 'nfehook-e2e-'));
-  const port = await freePort();
-  const nativePort = await freePort();
-  driverProc = spawn('tauri-driver', ['--port', String(port), '--native-port', String(nativePort)], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    // A fresh profile: the app's data (sandbox database) and config dirs follow XDG.
-    env: { ...process.env, XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config'), ...extraEnv },
-  });
-  await waitForPort(port, 20_000);
-  driver = await new Builder()
-    .usingServer(`http://127.0.0.1:${port}/`)
-    .withCapabilities({ browserName: 'wry', 'tauri:options': { application: BIN } })
-    .build();
-  await driver.manage().setTimeouts({ implicit: 0, script: 20_000 });
+  ({ driver, stop: stopSession } = await startSession('nfehook-e2e-', () => extraEnv));
 }
 
 async function stopApp() {
-  await driver?.quit().catch(() => {});
-  driverProc?.kill();
-  if (home) rmSync(home, { recursive: true, force: true });
-  driver = driverProc = home = undefined;
+  await stopSession?.();
+  driver = stopSession = undefined;
 }
 
 /** Relative luminance (0 black .. 1 white) of the page background. */

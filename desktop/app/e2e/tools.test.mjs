@@ -4,16 +4,11 @@
 // signature, and a tampered secret with its failure reason.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import net from 'node:net';
-import { Builder, By, Key, until } from 'selenium-webdriver';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { By, Key, until } from 'selenium-webdriver';
+import { startApp } from './support.mjs';
 
-const ROOT = resolve(import.meta.dirname, '../../..');
-const BIN = process.env.NFEHOOK_DESKTOP_BIN ?? join(ROOT, 'target/debug/nfehook-desktop');
 const WAIT = 20_000;
 
 // Valid keys built like the Rust tests do (model 55, series 12, numbers 1..), with their
@@ -31,33 +26,8 @@ function key(n) {
 }
 const grouped = (k) => k.match(/.{4}/g).join(' ');
 
-let driverProc;
 let driver;
-let home;
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-    srv.on('error', rej);
-  });
-}
-
-async function waitForPort(port, ms) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    const ok = await new Promise((res) => {
-      const s = net.connect(port, '127.0.0.1', () => (s.end(), res(true)));
-      s.on('error', () => res(false));
-    });
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error(`tauri-driver did not listen on ${port}`);
-}
+let stop;
 
 /** The element, once present; on a timeout the error carries what the window shows. */
 async function $(css) {
@@ -129,32 +99,13 @@ async function openDetail(name) {
 
 describe('NFeHook desktop tools, end to end on the embedded sandbox', () => {
   before(async () => {
-    home = mkdtempSync(join(tmpdir(), 'nfehook-e2e-tools-'));
-    const port = await freePort();
-    const nativePort = await freePort();
-    driverProc = spawn('tauri-driver', ['--port', String(port), '--native-port', String(nativePort)], {
-      stdio: ['ignore', 'inherit', 'inherit'],
-      env: {
-        ...process.env,
-        XDG_DATA_HOME: join(home, 'data'),
-        XDG_CONFIG_HOME: join(home, 'config'),
-        NFEHOOK_EXPORT_DIR: join(home, 'exports'),
-      },
-    });
-    await waitForPort(port, 20_000);
-    driver = await new Builder()
-      .usingServer(`http://127.0.0.1:${port}/`)
-      .withCapabilities({ browserName: 'wry', 'tauri:options': { application: BIN } })
-      .build();
-    await driver.manage().setTimeouts({ implicit: 0, script: 20_000 });
+    ({ driver, stop } = await startApp('nfehook-e2e-tools-', (profile) => ({
+      NFEHOOK_EXPORT_DIR: join(profile, 'exports'),
+    })));
     await $('#list-empty');
   });
 
-  after(async () => {
-    await driver?.quit().catch(() => {});
-    driverProc?.kill();
-    if (home) rmSync(home, { recursive: true, force: true });
-  });
+  after(() => stop?.());
 
   it('validates a key as it is typed, with the decoded fields or the exact problem', async () => {
     await createSubscription('Importação', 'http://127.0.0.1:9/webhooks/import');
