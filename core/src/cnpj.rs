@@ -36,11 +36,6 @@ impl Cnpj {
     /// ```
     pub fn parse(input: &str) -> Result<Self, DocumentError> {
         let chars = document::normalize::<LEN>(input, BASE)?;
-        Self::from_normalized(chars)
-    }
-
-    /// Validates 14 characters already checked for length and alphabet.
-    pub(crate) fn from_normalized(chars: [u8; LEN]) -> Result<Self, DocumentError> {
         document::check_digits(&chars, compute(&chars[..BASE]))?;
         Ok(Self(chars))
     }

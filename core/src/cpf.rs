@@ -34,11 +34,6 @@ impl Cpf {
     /// ```
     pub fn parse(input: &str) -> Result<Self, DocumentError> {
         let chars = document::normalize::<LEN>(input, 0)?;
-        Self::from_normalized(chars)
-    }
-
-    /// Validates 11 digits already checked for length and alphabet.
-    pub(crate) fn from_normalized(chars: [u8; LEN]) -> Result<Self, DocumentError> {
         document::check_digits(&chars, compute(&chars[..9]))?;
         Ok(Self(chars))
     }
