@@ -25,7 +25,16 @@ demo:
 
 ## Every test of every part.
 test: lint test-nostd test-rust $(TEST_STEPS)
+	@[ "$$($(TREE_STATE))" = "$(TREE_BEFORE)" ] || { \
+	  echo "make test: the tests changed tracked files (a rewritten lock file?):"; \
+	  git status --porcelain --untracked-files=no; exit 1; }
 	@echo "make test: all suites passed"
+
+# The tests leave the work tree as they found it: the tracked files' state (which are changed and
+# how) is taken when make starts, before any recipe runs, and compared once every suite is done.
+# Untracked build output (target/, node_modules/) is kept out of it by .gitignore.
+TREE_STATE := { git status --porcelain --untracked-files=no; git diff HEAD; } 2>/dev/null | sha1sum
+TREE_BEFORE := $(shell $(TREE_STATE))
 
 lint: $(SETUP_STEPS)
 	scripts/setup.sh rust

@@ -31,10 +31,13 @@ need_wasm_bindgen() {
   fi
 }
 
+# `npm ci` installs exactly what the committed lock file names and never rewrites it, so a set-up
+# leaves the work tree as it found it; a lock out of step with package.json is an error here.
 need_node_modules() {
   local dir=$1
-  if [ ! -d "$dir/node_modules" ] || [ "$dir/package.json" -nt "$dir/node_modules" ]; then
-    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules" ] \
+    || [ "$dir/package.json" -nt "$dir/node_modules" ]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
     touch "$dir/node_modules"
   fi
 }

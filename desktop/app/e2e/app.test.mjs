@@ -3,11 +3,11 @@
 // Run by `make test-desktop` inside xvfb-run; needs the binary built first.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { By, Key, until } from 'selenium-webdriver';
-import { ROOT, startApp as startSession } from './support.mjs';
+import { ROOT, appProcesses, startApp as startSession, startGroup } from './support.mjs';
 
 const SANDBOX_BIN = process.env.NFEHOOK_SANDBOX_BIN ?? join(ROOT, 'target/debug/nfehook-sandbox');
 const SHOTS = join(ROOT, 'target/desktop-e2e');
@@ -67,9 +67,11 @@ async function startApp(extraEnv = {}) {
   ({ driver, stop: stopSession } = await startSession('nfehook-e2e-', () => extraEnv));
 }
 
+/** Ends the session and everything it started, and fails if an app process outlived it. */
 async function stopApp() {
   await stopSession?.();
   driver = stopSession = undefined;
+  assert.deepEqual(appProcesses(), [], 'no app process is left once the suite has stopped it');
 }
 
 /** Relative luminance (0 black .. 1 white) of the page background. */
@@ -258,25 +260,25 @@ describe('NFeHook desktop against a rate-limited service that then goes away', (
   let base;
   before(async () => {
     // The sandbox binary run by hand: 3 requests per 60 s window, then 429 with Retry-After.
-    sandbox = spawn(
-      SANDBOX_BIN,
-      ['--listen', '127.0.0.1:0', '--in-memory', '--api-key', 'e2e-key-RATE', '--rate-limit', '3', '--rate-window-secs', '60', '--log', 'error'],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    sandbox = startGroup('sandbox-rate-limited', SANDBOX_BIN, [
+      '--listen', '127.0.0.1:0', '--in-memory', '--api-key', 'e2e-key-RATE', '--rate-limit', '3', '--rate-window-secs', '60', '--log', 'error',
+    ]);
     base = await new Promise((res, rej) => {
-      let buf = '';
-      sandbox.stdout.on('data', (d) => {
-        buf += d;
-        const m = /listening on (http:\/\/\S+)/.exec(buf);
-        if (m) res(m[1]);
-      });
-      sandbox.on('exit', (c) => rej(new Error(`sandbox exited ${c}`)));
+      sandbox.child.once('exit', (c) => rej(new Error(`sandbox exited ${c} (see ${sandbox.log})`)));
+      const poll = setInterval(() => {
+        const m = /listening on (http:\/\/\S+)/.exec(readFileSync(sandbox.log, 'utf8'));
+        if (m) {
+          clearInterval(poll);
+          res(m[1]);
+        }
+      }, 50);
+      sandbox.child.once('exit', () => clearInterval(poll));
     });
     await startApp();
   });
   after(async () => {
     await stopApp();
-    sandbox?.kill();
+    await sandbox?.stop();
   });
 
   it('counts down Retry-After, then says offline when the service is gone', async () => {
@@ -302,10 +304,20 @@ describe('NFeHook desktop against a rate-limited service that then goes away', (
     assert.equal(await (await notice.findElement(By.css('button.retry'))).isEnabled(), false);
     await driver.wait(async () => (await seconds()) < first, 5_000, 'the countdown moves');
 
-    sandbox.kill();
-    await new Promise((r) => sandbox.once('exit', r));
+    await sandbox.stop();
     await refresh();
     const offline = await $('.error-notice[data-kind="offline"]');
     assert.match(await offline.getText(), /Sem conexão com o serviço/);
+  });
+});
+
+describe('the WebDriver suite leaves nothing running', () => {
+  it('sees the app while a session runs and no app process once it is stopped', async () => {
+    await startApp();
+    await $('#list-empty');
+    // The check can see the app: without this, an empty list after stop would prove nothing.
+    assert.ok(appProcesses().length >= 1, 'the running app is visible to the check');
+    await stopApp();
+    assert.deepEqual(appProcesses(), []);
   });
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { By, Key, until } from 'selenium-webdriver';
-import { startApp } from './support.mjs';
+import { appProcesses, startApp } from './support.mjs';
 
 const WAIT = 20_000;
 
@@ -105,7 +105,10 @@ describe('NFeHook desktop tools, end to end on the embedded sandbox', () => {
     await $('#list-empty');
   });
 
-  after(() => stop?.());
+  after(async () => {
+    await stop?.();
+    assert.deepEqual(appProcesses(), [], 'no app process is left once the suite has stopped it');
+  });
 
   it('validates a key as it is typed, with the decoded fields or the exact problem', async () => {
     await createSubscription('Importação', 'http://127.0.0.1:9/webhooks/import');
