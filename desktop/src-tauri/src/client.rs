@@ -29,16 +29,26 @@ pub struct ClientFactory;
 impl ApiFactory for ClientFactory {
     fn connect(&self, base_url: &str, key: Option<&ApiKey>) -> Result<Arc<dyn SubscriptionsApi>> {
         let key = key.ok_or(DesktopError::MissingApiKey)?;
-        let client = Client::builder(key.expose())
-            .base_url(base_url)
-            .timeout(Duration::from_secs(20))
-            .connect_timeout(Duration::from_secs(5))
-            .user_agent(concat!("nfehook-desktop/", env!("CARGO_PKG_VERSION")))
-            .retry(interactive_retry())
-            .build()
-            .map_err(map_error)?;
-        Ok(Arc::new(ClientApi(client)))
+        Ok(Arc::new(ClientApi(build_client(base_url, key)?)))
     }
+}
+
+/// The one configuration of `nfehook-client` the app uses (timeouts, user agent, retries).
+///
+/// ```
+/// use nfehook_desktop::{ApiKey, client::build_client};
+/// assert!(build_client("http://127.0.0.1:9", &ApiKey::new("k")).is_ok());
+/// assert_eq!(build_client("not a url", &ApiKey::new("k")).unwrap_err().kind(), "connection");
+/// ```
+pub fn build_client(base_url: &str, key: &ApiKey) -> Result<Client> {
+    Client::builder(key.expose())
+        .base_url(base_url)
+        .timeout(Duration::from_secs(20))
+        .connect_timeout(Duration::from_secs(5))
+        .user_agent(concat!("nfehook-desktop/", env!("CARGO_PKG_VERSION")))
+        .retry(interactive_retry())
+        .build()
+        .map_err(map_error)
 }
 
 /// The real API through `nfehook-client`.

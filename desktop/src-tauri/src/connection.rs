@@ -78,14 +78,51 @@ impl Default for Settings {
     }
 }
 
+/// Largest settings file read: a few connections take a few hundred bytes, so anything near this
+/// is not a file the app wrote.
+pub const MAX_SETTINGS_BYTES: u64 = 1024 * 1024;
+
+/// What [`Settings::load`] found: the settings to use and, when the file on disk could not be
+/// read as settings, where it was moved so the app starts with the defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loaded {
+    /// The settings to start with.
+    pub settings: Settings,
+    /// The unreadable file, renamed beside the original, to show the user.
+    pub set_aside: Option<PathBuf>,
+}
+
 impl Settings {
-    /// Reads `path`; a missing file gives the defaults. The sandbox connection is put back if
-    /// a hand-edited file lost it, and a dangling `active` falls back to the sandbox.
-    pub fn load(path: &Path) -> Result<Self> {
-        let mut settings: Settings = match std::fs::read(path) {
-            Ok(bytes) => serde_json::from_slice(&bytes)?,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
+    /// Reads `path`; a missing file gives the defaults. A corrupt, truncated or oversized file
+    /// does not stop the app: it is renamed to `<name>.corrupt-<unix seconds>` beside the
+    /// original and the defaults are used, with the new path in [`Loaded::set_aside`]. The
+    /// sandbox connection is put back if a hand-edited file lost it, and a dangling `active`
+    /// falls back to the sandbox.
+    ///
+    /// ```
+    /// use nfehook_desktop::connection::Settings;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let path = dir.path().join("connections.json");
+    /// std::fs::write(&path, r#"{"connections": [{"id": "#).unwrap();
+    /// let loaded = Settings::load(&path).unwrap();
+    /// assert_eq!(loaded.settings, Settings::default());
+    /// assert!(loaded.set_aside.unwrap().exists());
+    /// assert!(!path.exists());
+    /// ```
+    pub fn load(path: &Path) -> Result<Loaded> {
+        let bytes = match read_bounded(path) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return Self::set_aside(path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Loaded {
+                    settings: Self::default(),
+                    set_aside: None,
+                });
+            }
             Err(e) => return Err(e.into()),
+        };
+        let Ok(mut settings) = serde_json::from_slice::<Settings>(&bytes) else {
+            return Self::set_aside(path);
         };
         if !settings.connections.iter().any(|c| c.id == SANDBOX_ID) {
             settings.connections.insert(0, Connection::sandbox());
@@ -93,17 +130,41 @@ impl Settings {
         if settings.find(&settings.active.clone()).is_none() {
             settings.active = SANDBOX_ID.to_owned();
         }
-        Ok(settings)
+        Ok(Loaded {
+            settings,
+            set_aside: None,
+        })
     }
 
-    /// Writes the file atomically (temp file then rename).
+    /// Moves an unusable settings file out of the way (never deleting what the user may want
+    /// back) and starts from the defaults.
+    fn set_aside(path: &Path) -> Result<Loaded> {
+        let secs = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let mut name = path.file_name().unwrap_or_default().to_os_string();
+        name.push(format!(".corrupt-{secs}"));
+        let aside = path.with_file_name(name);
+        std::fs::rename(path, &aside)?;
+        Ok(Loaded {
+            settings: Self::default(),
+            set_aside: Some(aside),
+        })
+    }
+
+    /// Writes the file atomically: a temp file in the same directory, flushed to disk, renamed
+    /// over the old one, then the directory flushed so the rename itself survives a power cut.
+    /// A crash leaves either the old file or the new one, never a truncated one.
     pub fn save(&self, path: &Path) -> Result<()> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let tmp: PathBuf = path.with_extension("json.tmp");
-        std::fs::write(&tmp, serde_json::to_vec_pretty(self)?)?;
-        std::fs::rename(&tmp, path)?;
+        use std::io::Write as _;
+        let dir = path.parent().unwrap_or_else(|| Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        tmp.write_all(&serde_json::to_vec_pretty(self)?)?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(path).map_err(|e| e.error)?;
+        #[cfg(unix)]
+        std::fs::File::open(dir)?.sync_all()?;
         Ok(())
     }
 
@@ -119,6 +180,16 @@ impl Settings {
             .find(|c| c.id == id)
             .ok_or_else(|| DesktopError::UnknownConnection { id: id.to_owned() })
     }
+}
+
+/// The file's bytes, or `None` when it is larger than [`MAX_SETTINGS_BYTES`].
+fn read_bounded(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_SETTINGS_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    Ok((bytes.len() as u64 <= MAX_SETTINGS_BYTES).then_some(bytes))
 }
 
 /// Checks a custom base URL: absolute http(s) with a host, as `nfehook-core` defines it; the
@@ -156,7 +227,9 @@ mod tests {
     fn missing_file_gives_defaults_and_round_trips() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("nested/settings.json");
-        let mut s = Settings::load(&path).unwrap();
+        let loaded = Settings::load(&path).unwrap();
+        assert_eq!(loaded.set_aside, None);
+        let mut s = loaded.settings;
         assert_eq!(s, Settings::default());
         s.connections.push(Connection {
             id: "c1".into(),
@@ -166,7 +239,14 @@ mod tests {
         });
         s.active = "c1".into();
         s.save(&path).unwrap();
-        assert_eq!(Settings::load(&path).unwrap(), s);
+        assert_eq!(Settings::load(&path).unwrap().settings, s);
+        // Saving again replaces the file and leaves no temp file beside it.
+        s.save(&path).unwrap();
+        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["settings.json"]);
     }
 
     #[test]
@@ -174,14 +254,50 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("settings.json");
         std::fs::write(&path, r#"{"connections": [], "active": "gone"}"#).unwrap();
-        let s = Settings::load(&path).unwrap();
-        assert_eq!(s.active, SANDBOX_ID);
-        assert_eq!(s.connections[0].kind, ConnectionKind::Sandbox);
-        std::fs::write(&path, "not json").unwrap();
-        assert!(matches!(
-            Settings::load(&path),
-            Err(DesktopError::CorruptSettings(_))
-        ));
+        let loaded = Settings::load(&path).unwrap();
+        assert_eq!(loaded.set_aside, None);
+        assert_eq!(loaded.settings.active, SANDBOX_ID);
+        assert_eq!(loaded.settings.connections[0].kind, ConnectionKind::Sandbox);
+    }
+
+    #[test]
+    fn corrupt_truncated_or_huge_files_are_set_aside_with_their_bytes_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("connections.json");
+        let good = {
+            let mut s = Settings::default();
+            s.connections.push(Connection {
+                id: "c1".into(),
+                name: "Prod".into(),
+                kind: ConnectionKind::Production,
+                base_url: None,
+            });
+            serde_json::to_vec_pretty(&s).unwrap()
+        };
+        let huge = vec![b' '; usize::try_from(MAX_SETTINGS_BYTES).unwrap() + 1];
+        for bad in [
+            b"not json".to_vec(),
+            good[..good.len() / 2].to_vec(),
+            vec![0xff, 0xfe, 0x00],
+            Vec::new(),
+            huge,
+        ] {
+            std::fs::write(&path, &bad).unwrap();
+            let loaded = Settings::load(&path).unwrap();
+            assert_eq!(loaded.settings, Settings::default());
+            let aside = loaded.set_aside.expect("the bad file is set aside");
+            assert_eq!(aside.parent(), path.parent());
+            assert!(
+                aside
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with("connections.json.corrupt-")
+            );
+            assert_eq!(std::fs::read(&aside).unwrap(), bad);
+            assert!(!path.exists(), "the bad file is moved, not copied");
+            std::fs::remove_file(aside).unwrap();
+        }
     }
 
     #[test]

@@ -8,8 +8,11 @@ use std::sync::{Arc, Mutex};
 use nfehook_core::SubscriptionPatch;
 use serde::{Deserialize, Serialize};
 
+use nfehook_client::Client;
+
 use crate::api::{ApiFactory, SubscriptionsApi};
 use crate::apikey::ApiKey;
+use crate::client::build_client;
 use crate::connection::{
     Connection, ConnectionKind, PRODUCTION_BASE_URL, SANDBOX_ID, Settings, normalize_base_url,
     normalize_name,
@@ -73,6 +76,9 @@ pub struct AppInfo {
     pub keychain_notice: Option<String>,
     /// Why the embedded sandbox is not running, when it is not.
     pub sandbox_error: Option<String>,
+    /// Where an unreadable settings file was moved at start (the app then began with the
+    /// defaults), for the UI to say so.
+    pub settings_set_aside: Option<String>,
     /// The app's version.
     pub version: &'static str,
 }
@@ -111,14 +117,68 @@ pub struct ConnectionUpdate {
     pub clear_key: bool,
 }
 
+/// The app's one cache of API clients, per connection id: the subscriptions API handle of the
+/// main screen and the `nfehook-client` the tools use. Every change of a connection, its key or
+/// the sandbox's endpoint calls [`ClientCache::invalidate`], which also bumps a generation: a
+/// client built from the old settings while the change happened is not kept, so no request
+/// goes out with a replaced key or to a replaced URL.
+#[derive(Default)]
+struct ClientCache(Mutex<CacheEntries>);
+
+#[derive(Default)]
+struct CacheEntries {
+    generation: u64,
+    apis: HashMap<String, Arc<dyn SubscriptionsApi>>,
+    clients: HashMap<String, Client>,
+}
+
+impl ClientCache {
+    fn entries(&self) -> std::sync::MutexGuard<'_, CacheEntries> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The cached value for `id`, else one made by `build` (kept unless the cache was
+    /// invalidated meanwhile).
+    fn get_or_build<T: Clone>(
+        &self,
+        id: &str,
+        map: fn(&mut CacheEntries) -> &mut HashMap<String, T>,
+        build: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        let generation = {
+            let mut entries = self.entries();
+            if let Some(found) = map(&mut entries).get(id) {
+                return Ok(found.clone());
+            }
+            entries.generation
+        };
+        let built = build()?;
+        let mut entries = self.entries();
+        if entries.generation == generation {
+            map(&mut entries).insert(id.to_owned(), built.clone());
+        }
+        Ok(built)
+    }
+
+    fn invalidate(&self, id: &str) {
+        let mut entries = self.entries();
+        entries.generation += 1;
+        entries.apis.remove(id);
+        entries.clients.remove(id);
+    }
+}
+
 /// The app's state and operations.
 pub struct Desktop {
     settings_path: PathBuf,
     settings: Mutex<Settings>,
+    settings_set_aside: Option<PathBuf>,
     keys: KeyStore,
     sandbox: Mutex<std::result::Result<SandboxEndpoint, String>>,
     factory: Arc<dyn ApiFactory>,
-    clients: Mutex<HashMap<String, Arc<dyn SubscriptionsApi>>>,
+    clients: ClientCache,
 }
 
 impl std::fmt::Debug for Desktop {
@@ -135,31 +195,30 @@ fn non_blank(s: Option<&str>) -> Option<&str> {
 }
 
 impl Desktop {
-    /// Loads the settings at `settings_path` (defaults when missing). The sandbox is
-    /// "starting" until [`Desktop::set_sandbox`] is called.
+    /// Loads the settings at `settings_path` (defaults when missing; an unreadable file is set
+    /// aside, see [`Settings::load`]). The sandbox is "starting" until
+    /// [`Desktop::set_sandbox`] is called.
     pub fn new(
         settings_path: PathBuf,
         keys: KeyStore,
         factory: Arc<dyn ApiFactory>,
     ) -> Result<Self> {
-        let settings = Settings::load(&settings_path)?;
+        let loaded = Settings::load(&settings_path)?;
         Ok(Self {
             settings_path,
-            settings: Mutex::new(settings),
+            settings: Mutex::new(loaded.settings),
+            settings_set_aside: loaded.set_aside,
             keys,
             sandbox: Mutex::new(Err("starting".to_owned())),
             factory,
-            clients: Mutex::default(),
+            clients: ClientCache::default(),
         })
     }
 
     /// Records the embedded sandbox's endpoint, or why it did not start.
     pub fn set_sandbox(&self, endpoint: std::result::Result<SandboxEndpoint, String>) {
         *self.sandbox.lock().expect("sandbox lock") = endpoint;
-        self.clients
-            .lock()
-            .expect("clients lock")
-            .remove(SANDBOX_ID);
+        self.clients.invalidate(SANDBOX_ID);
     }
 
     fn sandbox(&self) -> std::result::Result<SandboxEndpoint, String> {
@@ -201,6 +260,10 @@ impl Desktop {
             key_storage: self.keys.storage(),
             keychain_notice: self.keys.notice(),
             sandbox_error: self.sandbox().err().filter(|e| e != "starting"),
+            settings_set_aside: self
+                .settings_set_aside
+                .as_ref()
+                .map(|p| p.display().to_string()),
             version: env!("CARGO_PKG_VERSION"),
         })
     }
@@ -264,6 +327,9 @@ impl Desktop {
             conn.base_url = Some(normalize_base_url(url)?);
         }
         let conn = conn.clone();
+        // Before any change is made: even a half-done update (key stored, settings not
+        // saved) must not leave a client with the old key or URL in use.
+        self.clients.invalidate(id);
         if update.clear_key {
             self.keys.delete(id)?;
         }
@@ -273,7 +339,7 @@ impl Desktop {
         self.save(&next)?;
         *settings = next;
         drop(settings);
-        self.clients.lock().expect("clients lock").remove(id);
+        self.clients.invalidate(id);
         self.view(&conn)
     }
 
@@ -292,10 +358,12 @@ impl Desktop {
         if next.active == id {
             SANDBOX_ID.clone_into(&mut next.active);
         }
+        self.clients.invalidate(id);
         self.keys.delete(id)?;
         self.save(&next)?;
         *settings = next;
-        self.clients.lock().expect("clients lock").remove(id);
+        drop(settings);
+        self.clients.invalidate(id);
         Ok(())
     }
 
@@ -347,49 +415,34 @@ impl Desktop {
         })
     }
 
-    /// The API handle of the active connection (cached per connection).
+    /// The API handle of the active connection (from the app's one client cache).
     pub fn api(&self) -> Result<Arc<dyn SubscriptionsApi>> {
-        let conn = {
-            let settings = self.settings.lock().expect("settings lock");
-            settings.find(&settings.active).cloned().ok_or_else(|| {
-                DesktopError::UnknownConnection {
-                    id: settings.active.clone(),
-                }
-            })?
-        };
-        if let Some(api) = self.clients.lock().expect("clients lock").get(&conn.id) {
-            return Ok(api.clone());
+        let ep = self.active_endpoint()?;
+        if ep.kind == ConnectionKind::Production && ep.api_key.is_none() {
+            return Err(DesktopError::MissingApiKey);
         }
-        let api = match conn.kind {
-            ConnectionKind::Sandbox => {
-                let ep = self
-                    .sandbox()
-                    .map_err(|_| DesktopError::SandboxUnavailable)?;
-                self.factory.connect(&ep.base_url, Some(&ep.api_key))?
-            }
-            ConnectionKind::Production => {
-                let key = self
-                    .keys
-                    .get(&conn.id)?
-                    .ok_or(DesktopError::MissingApiKey)?;
-                self.factory.connect(PRODUCTION_BASE_URL, Some(&key))?
-            }
-            ConnectionKind::Custom => {
-                let base =
-                    conn.base_url
-                        .as_deref()
-                        .ok_or_else(|| DesktopError::InvalidConnection {
-                            reason: "no base URL".to_owned(),
-                        })?;
-                self.factory
-                    .connect(base, self.keys.get(&conn.id)?.as_ref())?
-            }
-        };
-        self.clients
-            .lock()
-            .expect("clients lock")
-            .insert(conn.id, api.clone());
-        Ok(api)
+        self.clients.get_or_build(
+            &ep.id,
+            |e| &mut e.apis,
+            || self.factory.connect(&ep.base_url, ep.api_key.as_ref()),
+        )
+    }
+
+    /// The active connection and its `nfehook-client` (from the app's one client cache), for
+    /// the tools that call the NF-e keys routes; a connection without a key is refused here.
+    pub fn client(&self) -> Result<(ActiveEndpoint, Client)> {
+        let ep = self.active_endpoint()?;
+        let client = self.clients.get_or_build(
+            &ep.id,
+            |e| &mut e.clients,
+            || {
+                build_client(
+                    &ep.base_url,
+                    ep.api_key.as_ref().ok_or(DesktopError::MissingApiKey)?,
+                )
+            },
+        )?;
+        Ok((ep, client))
     }
 
     /// Every subscription of the active connection.

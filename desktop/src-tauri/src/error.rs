@@ -95,9 +95,9 @@ pub enum DesktopError {
     /// Reading or writing the app's settings file failed.
     #[error("settings file: {0}")]
     Storage(#[from] std::io::Error),
-    /// The settings file is not valid JSON of the expected shape.
-    #[error("settings file is corrupt: {0}")]
-    CorruptSettings(#[from] serde_json::Error),
+    /// The settings could not be turned into JSON to be saved.
+    #[error("the settings could not be written: {0}")]
+    Settings(#[from] serde_json::Error),
     /// The embedded sandbox could not start.
     #[error("the embedded sandbox could not start: {reason}")]
     Sandbox {
@@ -135,7 +135,7 @@ impl DesktopError {
             Self::Server { .. } => "server",
             Self::UnknownConnection { .. } | Self::InvalidConnection { .. } => "connection",
             Self::Keychain { .. } => "keychain",
-            Self::Storage(_) | Self::CorruptSettings(_) => "storage",
+            Self::Storage(_) | Self::Settings(_) => "storage",
             Self::Sandbox { .. } | Self::SandboxUnavailable => "sandbox",
             Self::Clipboard { .. } => "clipboard",
         }

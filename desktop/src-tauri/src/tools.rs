@@ -14,7 +14,6 @@ use nfehook_inspector::RunningInspector;
 use nfehook_keys::{CancellationToken, Journal, Preview};
 use serde::Serialize;
 
-use crate::client::{interactive_retry, map_error};
 use crate::connection::ConnectionKind;
 use crate::desktop::{ActiveEndpoint, Desktop};
 use crate::error::{DesktopError, Result};
@@ -51,7 +50,6 @@ pub struct Tools {
     pub(crate) previews: Mutex<HashMap<u64, HeldPreview>>,
     pub(crate) next_preview: Mutex<u64>,
     pub(crate) inspector: tokio::sync::Mutex<Option<InspectorSlot>>,
-    clients: Mutex<HashMap<String, (String, Client)>>,
 }
 
 impl std::fmt::Debug for Tools {
@@ -100,7 +98,6 @@ impl Tools {
             previews: Mutex::default(),
             next_preview: Mutex::new(1),
             inspector: tokio::sync::Mutex::new(None),
-            clients: Mutex::default(),
         })
     }
 
@@ -114,29 +111,9 @@ impl Tools {
         Ok(self.endpoint()?.kind == ConnectionKind::Sandbox)
     }
 
-    /// A client of the active connection (cached while its base URL and key stay the same).
+    /// The active connection and its client, from the app's one client cache.
     pub(crate) fn client(&self) -> Result<(ActiveEndpoint, Client)> {
-        let endpoint = self.endpoint()?;
-        let key = endpoint
-            .api_key
-            .as_ref()
-            .ok_or(DesktopError::MissingApiKey)?;
-        let fingerprint = format!("{}|{}", endpoint.base_url, key.last4());
-        if let Some((seen, client)) = lock(&self.clients).get(&endpoint.id)
-            && *seen == fingerprint
-        {
-            return Ok((endpoint, client.clone()));
-        }
-        let client = Client::builder(key.expose())
-            .base_url(&endpoint.base_url)
-            .timeout(Duration::from_secs(20))
-            .connect_timeout(Duration::from_secs(5))
-            .user_agent(concat!("nfehook-desktop/", env!("CARGO_PKG_VERSION")))
-            .retry(interactive_retry())
-            .build()
-            .map_err(map_error)?;
-        lock(&self.clients).insert(endpoint.id.clone(), (fingerprint, client.clone()));
-        Ok((endpoint, client))
+        self.desktop.client()
     }
 
     /// Writes `text` to `export_dir/name` and returns where.

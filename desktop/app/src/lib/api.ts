@@ -21,6 +21,8 @@ export interface AppInfo {
   keyStorage: 'keychain' | 'memory';
   keychainNotice: string | null;
   sandboxError: string | null;
+  /** Where an unreadable connections file was moved at start (the app began with the defaults). */
+  settingsSetAside: string | null;
   version: string;
 }
 

@@ -282,3 +282,97 @@ fn os_keychain_is_used_when_it_answers_else_memory_with_a_notice() {
         }
     }
 }
+
+/// A new key with the same last four characters as the old one still replaces the client:
+/// both the subscriptions screen and the tools' client (one cache) then send the new key.
+#[tokio::test]
+async fn a_changed_key_replaces_every_cached_client_even_with_the_same_ending() {
+    let w = world(None).await;
+    let real = w.sandbox.api_key().to_owned();
+    let tail: String = real
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    let wrong = format!("wrong-key-{tail}");
+    let view = w
+        .desktop
+        .add_connection(ConnectionInput {
+            name: "Sandbox à mão".into(),
+            kind: ConnectionKind::Custom,
+            base_url: Some(w.sandbox.base_url()),
+            api_key: Some(wrong),
+        })
+        .unwrap();
+    assert_eq!(view.key_last4.as_deref(), Some(tail.as_str()));
+    // Both clients are built and cached with the refused key.
+    assert!(matches!(
+        w.desktop.list_subscriptions().await.unwrap_err(),
+        DesktopError::Unauthorized { .. }
+    ));
+    let (_, tools_client) = w.desktop.client().unwrap();
+    assert!(tools_client.list_subscriptions().await.is_err());
+
+    w.desktop
+        .update_connection(
+            &view.id,
+            ConnectionUpdate {
+                api_key: Some(real),
+                ..ConnectionUpdate::default()
+            },
+        )
+        .unwrap();
+    assert!(w.desktop.list_subscriptions().await.unwrap().is_empty());
+    let (_, tools_client) = w.desktop.client().unwrap();
+    assert!(tools_client.list_subscriptions().await.unwrap().is_empty());
+
+    // Clearing the key drops the tools' client too: nothing is sent without one.
+    w.desktop
+        .update_connection(
+            &view.id,
+            ConnectionUpdate {
+                clear_key: true,
+                ..ConnectionUpdate::default()
+            },
+        )
+        .unwrap();
+    assert!(matches!(
+        w.desktop.client().unwrap_err(),
+        DesktopError::MissingApiKey
+    ));
+}
+
+/// A corrupt settings file does not stop the app: it starts on the defaults, the file is kept
+/// aside, and the UI is told where.
+#[test]
+fn a_corrupt_settings_file_is_set_aside_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("connections.json");
+    std::fs::write(&path, br#"{"connections": [{"id": "c1", "name": "Pro"#).unwrap();
+    let desktop = Desktop::new(
+        path.clone(),
+        KeyStore::memory_only("tests"),
+        Arc::new(ClientFactory),
+    )
+    .unwrap();
+    let info = desktop.info().unwrap();
+    assert_eq!(info.connections.len(), 1);
+    let aside = info
+        .settings_set_aside
+        .expect("the UI is told where the file went");
+    assert!(aside.contains("connections.json.corrupt-"), "{aside}");
+    assert!(std::fs::read_to_string(&aside).unwrap().contains("\"Pro"));
+    // The next save writes a fresh, valid file; the set-aside copy stays.
+    desktop.select_connection("sandbox").unwrap();
+    assert!(std::fs::metadata(&aside).is_ok());
+    let again = Desktop::new(
+        path,
+        KeyStore::memory_only("tests"),
+        Arc::new(ClientFactory),
+    )
+    .unwrap();
+    assert_eq!(again.info().unwrap().settings_set_aside, None);
+}

@@ -41,6 +41,7 @@ export const en: Record<MessageKey, string> = {
   'connection.keyHint': 'The key is kept in the system keychain and never comes back to the UI: only its last 4 characters.',
   'keychain.memoryNotice':
     'No system keychain answered: API keys are kept in memory for this session only (never in a file).',
+  'settings.setAside': 'The connections file could not be read and was kept as {path}; the app started with the default connections.',
   'sandbox.failed': 'The embedded sandbox did not start: {reason}',
   'list.search': 'Search by name or URL (Ctrl+F)',
   'list.status': 'Status',

@@ -39,6 +39,7 @@ export const ptBR = {
   'connection.keyHint': 'A chave fica no chaveiro do sistema e nunca volta para a interface: só os 4 últimos caracteres.',
   'keychain.memoryNotice':
     'Nenhum chaveiro do sistema respondeu: as chaves de API ficam só na memória durante esta sessão (nunca em arquivo).',
+  'settings.setAside': 'O arquivo de conexões não pôde ser lido e foi guardado como {path}; o app começou com as conexões padrão.',
   'sandbox.failed': 'O sandbox embutido não iniciou: {reason}',
   'list.search': 'Buscar por nome ou URL (Ctrl+F)',
   'list.status': 'Status',
