@@ -1,4 +1,4 @@
-// End to end of issue 6 in a real window (debug binary under Xvfb, tauri-driver, Debian's
+// End to end of the tools in a real window (debug binary under Xvfb, tauri-driver, Debian's
 // WebKitWebDriver), on the embedded sandbox: bulk import of a mix of keys with per-row results,
 // a test event through the sandbox's dispatcher into the local inspector with a valid
 // signature, and a tampered secret with its failure reason.

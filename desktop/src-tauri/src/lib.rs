@@ -143,7 +143,7 @@ pub fn run() {
             app.manage(SandboxServer {
                 _running: Mutex::new(running),
             });
-            // Issue 6's tools: the import journal and inspector history beside the sandbox's
+            // The tools' files: the import journal and inspector history beside the sandbox's
             // data; exported CSV/TXT files to NFEHOOK_EXPORT_DIR, else Downloads.
             let export_dir = std::env::var_os("NFEHOOK_EXPORT_DIR")
                 .map(std::path::PathBuf::from)

@@ -1,4 +1,4 @@
-//! Commands of issue 6's screens (NF-e keys, bulk import, test events, deliveries, inspector):
+//! Commands of the tools screens (NF-e keys, bulk import, test events, deliveries, inspector):
 //! each one a thin call into [`Tools`]. Declared in `build.rs`, granted in
 //! `capabilities/main.json`. Progress reaches the webview through a [`Channel`] passed by the
 //! view (no event permission needed).

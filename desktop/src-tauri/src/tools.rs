@@ -1,4 +1,4 @@
-//! The state behind issue 6's screens (NF-e keys and bulk import, test events, sandbox
+//! The state behind the tools screens (NF-e keys and bulk import, test events, sandbox
 //! deliveries, the webhook inspector), with no window around it. The logic lives in the plain
 //! crates `nfehook-keys` and `nfehook-inspector`; this holds their long-lived parts (the import
 //! journal, running imports, the inspector) and talks to the active connection through

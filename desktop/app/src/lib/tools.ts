@@ -1,4 +1,4 @@
-// Typed wrappers of issue 6's commands (NF-e keys, bulk import, test events, deliveries,
+// Typed wrappers of the tools' commands (NF-e keys, bulk import, test events, deliveries,
 // inspector) and the pure helpers their views use. All HTTP happens in Rust; progress comes
 // back through a Channel the view passes (no event permission needed).
 import { Channel, invoke } from '@tauri-apps/api/core';

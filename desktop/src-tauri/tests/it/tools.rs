@@ -1,4 +1,4 @@
-//! Issue 6's features through `Tools`, against an in-process sandbox and the real inspector on
+//! The tools' features through `Tools`, against an in-process sandbox and the real inspector on
 //! 127.0.0.1: bulk import with results and CSV, keys search and removal, test events through
 //! the sandbox's dispatcher and signed directly, deliveries with resend, inspector verdicts.
 

@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-// Issue 6's views rendered in a DOM with the Rust commands and events mocked at the IPC boundary.
+// The tools' views rendered in a DOM with the Rust commands and events mocked at the IPC boundary.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 
