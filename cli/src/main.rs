@@ -1,0 +1,193 @@
+//! `nfehook`: the command line of NFeHook.
+//!
+//! Exit codes: 0 ok, 1 verification failed, 2 usage error, 3 API error.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use nfehook_core::{ChaveAcesso, YearMonth};
+
+/// Exit code of a signature or key that does not verify.
+const EXIT_VERIFY: u8 = 1;
+/// Exit code of bad usage or unreadable input.
+const EXIT_USAGE: u8 = 2;
+
+/// Signs and verifies ValidaNFe webhook deliveries and checks NF-e access keys.
+#[derive(Parser)]
+#[command(name = "nfehook", version, about)]
+struct Cli {
+    /// Print machine-readable JSON instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Prints the signature header value (`sha256=…`) of a body.
+    Sign {
+        /// Webhook secret (or NFEHOOK_SECRET).
+        #[arg(long, env = "NFEHOOK_SECRET", hide_env_values = true)]
+        secret: String,
+        /// File with the raw body; standard input when absent.
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Checks a signature header value against a raw body.
+    Verify {
+        /// Webhook secret (or NFEHOOK_SECRET).
+        #[arg(long, env = "NFEHOOK_SECRET", hide_env_values = true)]
+        secret: String,
+        /// The header value received, e.g. `sha256=…`.
+        #[arg(long)]
+        signature: String,
+        /// File with the raw body; standard input when absent.
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Validates an NF-e access key (chave de acesso) and shows its fields.
+    Chave {
+        /// The 44-character key (separators and an `NFe` prefix are accepted unless --strict).
+        key: String,
+        /// Apply the issue-time rules of the tax authority (exact 44 characters, dates up to --today).
+        #[arg(long)]
+        strict: bool,
+        /// Reference month for --strict, `YYYY-MM`.
+        #[arg(long, value_parser = parse_year_month, requires = "strict")]
+        today: Option<YearMonth>,
+    },
+}
+
+/// Everything that ends a command early, each with its exit code.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    #[error("cannot read {what}: {source}")]
+    Read {
+        what: String,
+        source: std::io::Error,
+    },
+    #[error("--strict needs --today YYYY-MM")]
+    MissingToday,
+    #[error("invalid key: {0}")]
+    Chave(nfehook_core::ChaveError),
+    #[error("signature does not verify: {0}")]
+    Signature(nfehook_core::SignatureError),
+}
+
+impl CliError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            Self::Read { .. } | Self::MissingToday => EXIT_USAGE,
+            Self::Chave(_) | Self::Signature(_) => EXIT_VERIFY,
+        }
+    }
+}
+
+fn parse_year_month(text: &str) -> Result<YearMonth, String> {
+    let bad = || format!("expected YYYY-MM, got {text:?}");
+    let (year, month) = text.split_once('-').ok_or_else(bad)?;
+    let year: u16 = year.parse().map_err(|_| bad())?;
+    let month: u8 = month.parse().map_err(|_| bad())?;
+    if !(1..=12).contains(&month) {
+        return Err(bad());
+    }
+    Ok(YearMonth { year, month })
+}
+
+/// Bound on a body read from a file or standard input: deliveries are small JSON documents.
+const MAX_BODY: u64 = 8 * 1024 * 1024;
+
+fn read_body(file: Option<&PathBuf>) -> Result<Vec<u8>, CliError> {
+    let mut body = Vec::new();
+    let (what, result) = match file {
+        Some(path) => (
+            path.display().to_string(),
+            std::fs::File::open(path).and_then(|f| f.take(MAX_BODY + 1).read_to_end(&mut body)),
+        ),
+        None => (
+            "standard input".to_owned(),
+            std::io::stdin().take(MAX_BODY + 1).read_to_end(&mut body),
+        ),
+    };
+    result.map_err(|source| CliError::Read { what: what.clone(), source })?;
+    if body.len() as u64 > MAX_BODY {
+        return Err(CliError::Read {
+            what,
+            source: std::io::Error::other(format!("larger than {MAX_BODY} bytes")),
+        });
+    }
+    Ok(body)
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Sign { secret, file } => {
+            let header = nfehook_core::sign(secret, read_body(file.as_ref())?);
+            if cli.json {
+                println!("{}", serde_json::json!({ "signature": header }));
+            } else {
+                println!("{header}");
+            }
+        }
+        Command::Verify { secret, signature, file } => {
+            let body = read_body(file.as_ref())?;
+            nfehook_core::verify(secret, body, &signature).map_err(CliError::Signature)?;
+            if cli.json {
+                println!("{}", serde_json::json!({ "valid": true }));
+            } else {
+                println!("ok: signature verifies");
+            }
+        }
+        Command::Chave { key, strict, today } => {
+            let chave = if strict {
+                ChaveAcesso::parse_strict(&key, today.ok_or(CliError::MissingToday)?)
+            } else {
+                ChaveAcesso::parse(&key)
+            }
+            .map_err(CliError::Chave)?;
+            if cli.json {
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "chave": chave.as_str(),
+                        "uf": chave.uf().to_string(),
+                        "ano": chave.ano(),
+                        "mes": chave.mes(),
+                        "emitente": chave.emitente().to_string(),
+                        "modelo": chave.modelo().to_string(),
+                        "serie": chave.serie(),
+                        "numero": chave.numero(),
+                    })
+                );
+            } else {
+                println!("chave     {}", chave.grouped());
+                println!("uf        {}", chave.uf());
+                println!("aamm      {:04}-{:02}", chave.ano(), chave.mes());
+                println!("emitente  {}", chave.emitente());
+                println!("modelo    {}", chave.modelo());
+                println!("serie     {}", chave.serie());
+                println!("numero    {}", chave.numero());
+            }
+        }
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = cli.json;
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            if json {
+                println!("{}", serde_json::json!({ "error": error.to_string() }));
+            } else {
+                eprintln!("nfehook: {error}");
+            }
+            ExitCode::from(error.exit_code())
+        }
+    }
+}
