@@ -112,7 +112,10 @@ fn read_body(file: Option<&PathBuf>) -> Result<Vec<u8>, CliError> {
             std::io::stdin().take(MAX_BODY + 1).read_to_end(&mut body),
         ),
     };
-    result.map_err(|source| CliError::Read { what: what.clone(), source })?;
+    result.map_err(|source| CliError::Read {
+        what: what.clone(),
+        source,
+    })?;
     if body.len() as u64 > MAX_BODY {
         return Err(CliError::Read {
             what,
@@ -132,7 +135,11 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 println!("{header}");
             }
         }
-        Command::Verify { secret, signature, file } => {
+        Command::Verify {
+            secret,
+            signature,
+            file,
+        } => {
             let body = read_body(file.as_ref())?;
             nfehook_core::verify(secret, body, &signature).map_err(CliError::Signature)?;
             if cli.json {
