@@ -33,20 +33,20 @@ enum Command {
         #[arg(long, env = "NFEHOOK_SECRET", hide_env_values = true)]
         secret: String,
         /// File with the raw body; standard input when absent.
-        #[arg(long)]
-        file: Option<PathBuf>,
+        #[arg(long, alias = "file")]
+        body: Option<PathBuf>,
     },
     /// Checks a signature header value against a raw body.
     Verify {
         /// Webhook secret (or NFEHOOK_SECRET).
         #[arg(long, env = "NFEHOOK_SECRET", hide_env_values = true)]
         secret: String,
-        /// The header value received, e.g. `sha256=…`.
-        #[arg(long)]
-        signature: String,
+        /// The signature header value received, e.g. `sha256=…`.
+        #[arg(long, alias = "signature")]
+        header: String,
         /// File with the raw body; standard input when absent.
-        #[arg(long)]
-        file: Option<PathBuf>,
+        #[arg(long, alias = "file")]
+        body: Option<PathBuf>,
     },
     /// Validates an NF-e access key (chave de acesso) and shows its fields.
     Chave {
@@ -55,8 +55,9 @@ enum Command {
         /// Apply the issue-time rules of the tax authority (exact 44 characters, dates up to --today).
         #[arg(long)]
         strict: bool,
-        /// Reference month for --strict, `YYYY-MM`.
-        #[arg(long, value_parser = parse_year_month, requires = "strict")]
+        /// Reference month of the strict rules, `YYYY-MM` (implies --strict); the current month
+        /// (UTC) when absent.
+        #[arg(long, value_parser = parse_year_month)]
         today: Option<YearMonth>,
     },
 }
@@ -69,8 +70,6 @@ enum CliError {
         what: String,
         source: std::io::Error,
     },
-    #[error("--strict needs --today YYYY-MM")]
-    MissingToday,
     #[error("invalid key: {0}")]
     Chave(nfehook_core::ChaveError),
     #[error("signature does not verify: {0}")]
@@ -80,10 +79,28 @@ enum CliError {
 impl CliError {
     fn exit_code(&self) -> u8 {
         match self {
-            Self::Read { .. } | Self::MissingToday => EXIT_USAGE,
+            Self::Read { .. } => EXIT_USAGE,
             Self::Chave(_) | Self::Signature(_) => EXIT_VERIFY,
         }
     }
+}
+
+/// The current UTC month, read off the HTTP date of the system clock (`Wed, 02 Dec 2026 …`).
+fn current_month() -> YearMonth {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let date = httpdate::fmt_http_date(std::time::SystemTime::now());
+    let mut parts = date.split(' ').skip(2);
+    let month = parts
+        .next()
+        .and_then(|m| MONTHS.iter().position(|name| *name == m))
+        .map_or(1, |index| u8::try_from(index + 1).unwrap_or(1));
+    let year = parts
+        .next()
+        .and_then(|y| y.parse().ok())
+        .unwrap_or(u16::MAX);
+    YearMonth { year, month }
 }
 
 fn parse_year_month(text: &str) -> Result<YearMonth, String> {
@@ -127,8 +144,8 @@ fn read_body(file: Option<&PathBuf>) -> Result<Vec<u8>, CliError> {
 
 fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
-        Command::Sign { secret, file } => {
-            let header = nfehook_core::sign(secret, read_body(file.as_ref())?);
+        Command::Sign { secret, body } => {
+            let header = nfehook_core::sign(secret, read_body(body.as_ref())?);
             if cli.json {
                 println!("{}", serde_json::json!({ "signature": header }));
             } else {
@@ -137,11 +154,11 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Command::Verify {
             secret,
-            signature,
-            file,
+            header,
+            body,
         } => {
-            let body = read_body(file.as_ref())?;
-            nfehook_core::verify(secret, body, &signature).map_err(CliError::Signature)?;
+            let body = read_body(body.as_ref())?;
+            nfehook_core::verify(secret, body, &header).map_err(CliError::Signature)?;
             if cli.json {
                 println!("{}", serde_json::json!({ "valid": true }));
             } else {
@@ -149,8 +166,8 @@ fn run(cli: Cli) -> Result<(), CliError> {
             }
         }
         Command::Chave { key, strict, today } => {
-            let chave = if strict {
-                ChaveAcesso::parse_strict(&key, today.ok_or(CliError::MissingToday)?)
+            let chave = if strict || today.is_some() {
+                ChaveAcesso::parse_strict(&key, today.unwrap_or_else(current_month))
             } else {
                 ChaveAcesso::parse(&key)
             }

@@ -34,7 +34,7 @@ fn sign_matches_core_and_verify_accepts_it() {
     let header = stdout(&out).trim().to_owned();
     assert_eq!(header, nfehook_core::sign("s3cret", b"{\"a\":1}"));
     let ok = nfehook(
-        &["verify", "--secret", "s3cret", "--signature", &header],
+        &["verify", "--secret", "s3cret", "--header", &header],
         b"{\"a\":1}",
     );
     assert_eq!(ok.status.code(), Some(0));
@@ -45,7 +45,7 @@ fn sign_matches_core_and_verify_accepts_it() {
 fn verify_of_a_tampered_body_exits_1_without_echoing_the_secret() {
     let header = nfehook_core::sign("s3cret", b"{}");
     let out = nfehook(
-        &["verify", "--secret", "s3cret", "--signature", &header],
+        &["verify", "--secret", "s3cret", "--header", &header],
         b"{ }",
     );
     assert_eq!(out.status.code(), Some(1));
@@ -67,14 +67,7 @@ fn verify_reads_the_body_from_a_file() {
     let file = path.to_str().expect("utf-8 path");
     let out = nfehook(
         &[
-            "--json",
-            "verify",
-            "--secret",
-            "k",
-            "--signature",
-            &header,
-            "--file",
-            file,
+            "--json", "verify", "--secret", "k", "--header", &header, "--file", file,
         ],
         b"",
     );
@@ -86,7 +79,7 @@ fn verify_reads_the_body_from_a_file() {
 #[test]
 fn missing_file_is_a_usage_error() {
     let out = nfehook(
-        &["sign", "--secret", "k", "--file", "/nonexistent/body.json"],
+        &["sign", "--secret", "k", "--body", "/nonexistent/body.json"],
         b"",
     );
     assert_eq!(out.status.code(), Some(2));
@@ -127,11 +120,18 @@ fn strict_refuses_separators_that_lenient_accepts() {
 }
 
 #[test]
-fn usage_errors_exit_2() {
+fn strict_defaults_to_the_current_month() {
+    // The MOC key dates from 2006-04: valid under strict rules in any month after it.
     assert_eq!(
         nfehook(&["chave", "--strict", MOC_KEY], b"").status.code(),
-        Some(2)
+        Some(0)
     );
+    let too_early = nfehook(&["chave", "--strict", "--today", "2006-03", MOC_KEY], b"");
+    assert_eq!(too_early.status.code(), Some(1));
+}
+
+#[test]
+fn usage_errors_exit_2() {
     assert_eq!(
         nfehook(&["chave", "--strict", "--today", "2026-13", MOC_KEY], b"")
             .status
