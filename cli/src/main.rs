@@ -50,8 +50,12 @@ enum Command {
     },
     /// Validates an NF-e access key (chave de acesso) and shows its fields.
     Chave {
-        /// The 44-character key (separators and an `NFe` prefix are accepted unless --strict).
-        key: String,
+        /// The 44-character keys (separators and an `NFe` prefix are accepted unless --strict).
+        #[arg(required = true, num_args = 1..=10_000)]
+        keys: Vec<String>,
+        /// Print one CSV line per key (`chave,valid,error`) instead of the fields.
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
         /// Apply the issue-time rules of the tax authority (exact 44 characters, dates up to --today).
         #[arg(long)]
         strict: bool,
@@ -165,39 +169,92 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 println!("ok: signature verifies");
             }
         }
-        Command::Chave { key, strict, today } => {
-            let chave = if strict || today.is_some() {
-                ChaveAcesso::parse_strict(&key, today.unwrap_or_else(current_month))
-            } else {
-                ChaveAcesso::parse(&key)
+        Command::Chave {
+            keys,
+            strict,
+            csv,
+            today,
+        } => {
+            let today = (strict || today.is_some()).then(|| today.unwrap_or_else(current_month));
+            let mut first_error = None;
+            let mut invalid = 0usize;
+            if csv {
+                println!("chave,valid,error");
             }
-            .map_err(CliError::Chave)?;
-            if cli.json {
-                println!(
-                    "{}",
-                    serde_json::json!({
-                        "chave": chave.as_str(),
-                        "uf": chave.uf().to_string(),
-                        "ano": chave.ano(),
-                        "mes": chave.mes(),
-                        "emitente": chave.emitente().to_string(),
-                        "modelo": chave.modelo().to_string(),
-                        "serie": chave.serie(),
-                        "numero": chave.numero(),
-                    })
-                );
-            } else {
-                println!("chave     {}", chave.grouped());
-                println!("uf        {}", chave.uf());
-                println!("aamm      {:04}-{:02}", chave.ano(), chave.mes());
-                println!("emitente  {}", chave.emitente());
-                println!("modelo    {}", chave.modelo());
-                println!("serie     {}", chave.serie());
-                println!("numero    {}", chave.numero());
+            for key in &keys {
+                let parsed = match today {
+                    Some(today) => ChaveAcesso::parse_strict(key, today),
+                    None => ChaveAcesso::parse(key),
+                };
+                print_chave(key, &parsed, cli.json, csv);
+                if let Err(error) = parsed {
+                    invalid += 1;
+                    first_error.get_or_insert(error);
+                }
+            }
+            if keys.len() > 1 && !cli.json && !csv {
+                println!("{} keys, {invalid} invalid", keys.len());
+            }
+            if let Some(error) = first_error {
+                return Err(CliError::Chave(error));
             }
         }
     }
     Ok(())
+}
+
+/// Prints one key's verdict: its fields, or the error, as text, a JSON line or a CSV line.
+fn print_chave(
+    input: &str,
+    parsed: &Result<ChaveAcesso, nfehook_core::ChaveError>,
+    json: bool,
+    csv: bool,
+) {
+    match (parsed, json, csv) {
+        (Ok(chave), _, true) => println!("{},true,", chave.as_str()),
+        (Err(error), _, true) => println!(
+            "{},false,\"{}\"",
+            csv_field(input),
+            error.to_string().replace('"', "\"\"")
+        ),
+        (Ok(chave), true, _) => println!(
+            "{}",
+            serde_json::json!({
+                "chave": chave.as_str(),
+                "valid": true,
+                "uf": chave.uf().to_string(),
+                "ano": chave.ano(),
+                "mes": chave.mes(),
+                "emitente": chave.emitente().to_string(),
+                "modelo": chave.modelo().to_string(),
+                "serie": chave.serie(),
+                "numero": chave.numero(),
+            })
+        ),
+        (Err(error), true, _) => println!(
+            "{}",
+            serde_json::json!({ "chave": input, "valid": false, "error": error.to_string() })
+        ),
+        (Ok(chave), false, false) => {
+            println!("chave     {}", chave.grouped());
+            println!("uf        {}", chave.uf());
+            println!("aamm      {:04}-{:02}", chave.ano(), chave.mes());
+            println!("emitente  {}", chave.emitente());
+            println!("modelo    {}", chave.modelo());
+            println!("serie     {}", chave.serie());
+            println!("numero    {}", chave.numero());
+        }
+        (Err(error), false, false) => println!("{input}: invalid: {error}"),
+    }
+}
+
+/// Quotes a CSV field when it holds a comma, quote or line break.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
 }
 
 fn main() -> ExitCode {

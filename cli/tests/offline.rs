@@ -140,3 +140,18 @@ fn usage_errors_exit_2() {
     );
     assert_eq!(nfehook(&["nope"], b"").status.code(), Some(2));
 }
+
+#[test]
+fn several_keys_as_csv_name_the_bad_one_and_exit_1() {
+    let out = nfehook(&["chave", "--csv", MOC_KEY, "123"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "chave,valid,error");
+    assert_eq!(lines[1], format!("{MOC_KEY},true,"));
+    assert!(
+        lines[2].starts_with("123,false,\"access key has 3 characters"),
+        "{}",
+        lines[2]
+    );
+}
