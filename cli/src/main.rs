@@ -263,7 +263,9 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            if json {
+            if json && matches!(error, CliError::Chave(_)) {
+                // Each key's verdict is already one JSON line on standard output.
+            } else if json {
                 println!("{}", serde_json::json!({ "error": error.to_string() }));
             } else {
                 eprintln!("nfehook: {error}");

@@ -155,3 +155,16 @@ fn several_keys_as_csv_name_the_bad_one_and_exit_1() {
         lines[2]
     );
 }
+
+#[test]
+fn chave_json_prints_one_line_per_key() {
+    let out = nfehook(&["--json", "chave", MOC_KEY, "123"], b"");
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|line| serde_json::from_str(line).expect("json line"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["valid"], true);
+    assert_eq!(lines[1]["valid"], false);
+}
