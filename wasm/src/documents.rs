@@ -32,6 +32,27 @@ pub fn parse_chave(input: &str) -> String {
     .to_string()
 }
 
+/// Parses an access key under the tax authority's issue-time rules (exactly 44 characters, AAMM
+/// from 2006-01 to `year`-`month`, …) into the same JSON as [`parse_chave`].
+///
+/// ```
+/// let ok: serde_json::Value = serde_json::from_str(&nfehook_wasm::documents::parse_chave_strict(
+///     "52060433009911002506550120000007800267301615", 2026, 11)).unwrap();
+/// assert_eq!(ok["chave"]["ano"], 2006);
+/// let grouped: serde_json::Value = serde_json::from_str(&nfehook_wasm::documents::parse_chave_strict(
+///     "5206 0433 0099 1100 2506 5501 2000 0007 8002 6730 1615", 2026, 11)).unwrap();
+/// assert_eq!(grouped["error"]["code"], "length");
+/// ```
+#[wasm_bindgen(js_name = parseChaveStrict)]
+#[must_use]
+pub fn parse_chave_strict(input: &str, year: u16, month: u8) -> String {
+    match ChaveAcesso::parse_strict(input, nfehook_core::YearMonth { year, month }) {
+        Ok(chave) => json!({ "chave": chave_json(&chave) }),
+        Err(error) => json!({ "error": chave_error_json(&error) }),
+    }
+    .to_string()
+}
+
 /// Whether `input` is a valid access key (lenient parsing).
 ///
 /// ```

@@ -318,3 +318,15 @@ test('the event holds only its own fields: timestamps in UTC, valor exact, defau
   assert.deepEqual(new Webhook(SECRET).verify(minimal, nfehook.sign(minimal, SECRET), { now: t }),
     { id: 'm', event: 'nfe.erro', timestamp: '2024-03-10T16:45:30Z', data: { nfeChave: 'k', status: 'erro' } });
 });
+
+test('parseChave strict mode applies the issue-time rules up to today', () => {
+  const key = '52060433009911002506550120000007800267301615';
+  assert.equal(nfehook.parseChave(key, { strict: true, today: '2026-11' }).ano, 2006);
+  assert.equal(nfehook.parseChave(key, { strict: true }).mes, 4);
+  const grouped = '5206 0433 0099 1100 2506 5501 2000 0007 8002 6730 1615';
+  assert.equal(nfehook.parseChave(grouped).ano, 2006);
+  assert.throws(() => nfehook.parseChave(grouped, { strict: true, today: new Date(Date.UTC(2026, 10, 1)) }),
+    (error) => error instanceof nfehook.ChaveError && error.code === 'length');
+  assert.throws(() => nfehook.parseChave(key, { strict: true, today: '2006-03' }), nfehook.ChaveError);
+  assert.throws(() => nfehook.parseChave(key, { strict: true, today: '2026-13' }), TypeError);
+});

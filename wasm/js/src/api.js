@@ -386,9 +386,30 @@ function checkText(value, what) {
   return value;
 }
 
-/** Decodes an NF-e access key; throws ChaveError. Spaces, dots, dashes and an `NFe` prefix are accepted. */
-function parseChave(key) {
-  const result = JSON.parse(glue.parseChave(checkText(key, 'the access key')));
+const YEAR_MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+/** `today` of the strict mode: a `YYYY-MM` string or a Date (its UTC month); the current month when absent. */
+function strictMonth(today) {
+  if (today === undefined) today = new Date();
+  if (today instanceof Date && !Number.isNaN(today.getTime())) {
+    return [today.getUTCFullYear(), today.getUTCMonth() + 1];
+  }
+  const match = typeof today === 'string' ? YEAR_MONTH.exec(today) : null;
+  if (!match) throw new TypeError('nfehook: options.today must be a Date or a "YYYY-MM" string');
+  return [Number(match[1]), Number(match[2])];
+}
+
+/**
+ * Decodes an NF-e access key; throws ChaveError. Spaces, dots, dashes and an `NFe` prefix are
+ * accepted unless `options.strict`, which applies the tax authority's issue-time rules
+ * (exactly 44 characters, AAMM up to `options.today`, …).
+ */
+function parseChave(key, options = {}) {
+  checkText(key, 'the access key');
+  const text = options.strict
+    ? glue.parseChaveStrict(key, ...strictMonth(options.today))
+    : glue.parseChave(key);
+  const result = JSON.parse(text);
   if (result.error) throw new ChaveError(result.error);
   return result.chave;
 }

@@ -237,8 +237,18 @@ export declare class DocumentError extends Error {
   readonly digit?: number;
 }
 
-/** Decodes an access key (spaces, dots, dashes and an `NFe` prefix accepted); throws `ChaveError`. */
-export declare function parseChave(key: string): ChaveInfo;
+/** Options of `parseChave`. */
+export interface ParseChaveOptions {
+  /** Apply the tax authority's issue-time rules: exactly 44 characters, AAMM up to `today`, … */
+  strict?: boolean;
+  /** Reference month of the strict rules: a Date (its UTC month) or `"YYYY-MM"`; now when absent. */
+  today?: Date | string;
+}
+/**
+ * Decodes an access key (spaces, dots, dashes and an `NFe` prefix accepted unless
+ * `options.strict`); throws `ChaveError`.
+ */
+export declare function parseChave(key: string, options?: ParseChaveOptions): ChaveInfo;
 /** Whether `key` is a valid access key. */
 export declare function isValidChave(key: string): boolean;
 /** Whether `cnpj` (numeric or alphanumeric, formatted or not) is valid. */
