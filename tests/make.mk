@@ -1,6 +1,7 @@
 # Cross-part proof (tests/, crate nfehook-tests): the sandbox's OpenAPI contract under
 # schemathesis, the end-to-end run (sandbox binary + nfehook-client + a Node receiver on the
-# packed npm package), and the published benchmarks. Included by the root Makefile.
+# packed npm package), many Node receivers sharing one Redis guard, and the published
+# benchmarks. Included by the root Makefile.
 
 SANDBOX_BIN_DEBUG := target/debug/nfehook-sandbox
 
@@ -29,6 +30,17 @@ test-e2e: npm
 	$(CARGO) clippy -p nfehook-tests --test e2e -- -D warnings
 	NFEHOOK_SANDBOX_BIN=$(CURDIR)/$(SANDBOX_BIN_DEBUG) NFEHOOK_E2E_RECEIVER=$(CURDIR)/target/e2e/receiver \
 	  $(CARGO) test -p nfehook-tests --test e2e -- --nocapture
+
+.PHONY: test-receivers
+TEST_STEPS += test-receivers
+
+## Many receivers, one guard: four Node receiver processes sharing one redis-server, 1,000
+## events sent to several at once, failing handlers and a receiver killed mid-handler; the
+## figures land in target/receivers/figures.json (BENCHMARKS.md quotes them). Logs:
+## target/receivers/logs.
+test-receivers: npm
+	scripts/setup.sh apt redis-server
+	node --test tests/receivers/*.test.mjs
 
 .PHONY: bench-report
 BENCH_STEPS += bench-report

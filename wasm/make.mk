@@ -24,7 +24,9 @@ npm:
 	wasm-bindgen --target web --out-name nfehook --out-dir $(NPM_GEN)/web $(NPM_WASM)
 	node wasm/build/assemble.mjs $(NPM_GEN) $(NPM_OUT)
 
+# The Redis store's tests start a real redis-server (Debian's package) on 127.0.0.1.
 test-npm: npm
+	scripts/setup.sh apt redis-server
 	node --test wasm/test/*.test.mjs
 
 bench-npm: npm

@@ -132,9 +132,12 @@ impl Receiver {
     }
 
     /// Verifies a whole delivery: the signature (as [`Receiver::verify_signature`]), then the
-    /// JSON event, then its timestamp against `now_secs` (seconds since the epoch) within
-    /// `tolerance_secs` (`Infinity` for no limit). On success the event's JSON waits in
-    /// [`outcome::take_output`], else the error's.
+    /// JSON event, then its timestamp against `now_secs` (seconds since the epoch): at most
+    /// `past_secs` old and `future_secs` ahead (`Infinity` for no limit). On success the
+    /// event's JSON waits in [`outcome::take_output`], else the error's.
+    ///
+    /// The two sides differ: the past one covers the sender's retries, the future one only
+    /// clock skew.
     #[wasm_bindgen(js_name = verifyEvent)]
     #[must_use]
     pub fn verify_event(
@@ -142,14 +145,26 @@ impl Receiver {
         body_len: usize,
         header_len: usize,
         now_secs: f64,
-        tolerance_secs: f64,
+        past_secs: f64,
+        future_secs: f64,
     ) -> u32 {
-        // Float-to-int `as` saturates (NaN gives 0); the JavaScript side validates both.
+        // Float-to-int `as` saturates (NaN gives 0); the JavaScript side validates all three.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let (now, tolerance) = (now_secs.floor() as i64, tolerance_secs as u64);
+        let (now, past, future) = (
+            now_secs.floor() as i64,
+            past_secs as u64,
+            future_secs as u64,
+        );
         scratch::with_parts([body_len, header_len], |[body, header]| {
-            match nfehook_core::verify_event(&self.keys, body, header_text(header), now, tolerance)
-            {
+            let verified = nfehook_core::verify_event(
+                &self.keys,
+                body,
+                header_text(header),
+                now,
+                past.max(future),
+            )
+            .and_then(|event| within(event, now, past, future));
+            match verified {
                 Ok(event) => {
                     outcome::put(crate::event::to_js_json(&event));
                     Status::Ok as u32
@@ -192,6 +207,31 @@ impl Receiver {
             .collect();
         Receiver::new(secrets.concat().as_bytes(), &lengths)
     }
+}
+
+/// Applies the narrower side of an asymmetric window to an event the core accepted within the
+/// wider one.
+fn within(
+    event: nfehook_core::WebhookEvent,
+    now: i64,
+    past_secs: u64,
+    future_secs: u64,
+) -> Result<nfehook_core::WebhookEvent, nfehook_core::EventError> {
+    let age = i128::from(now) - i128::from(event.timestamp.unix_seconds());
+    let saturate = |n: i128| u64::try_from(n).unwrap_or(u64::MAX);
+    if age > i128::from(past_secs) {
+        return Err(nfehook_core::EventError::TimestampTooOld {
+            age_secs: saturate(age),
+            tolerance_secs: past_secs,
+        });
+    }
+    if -age > i128::from(future_secs) {
+        return Err(nfehook_core::EventError::TimestampInFuture {
+            ahead_secs: saturate(-age),
+            tolerance_secs: future_secs,
+        });
+    }
+    Ok(event)
 }
 
 /// The header bytes as text. They come from `TextEncoder`, so they are UTF-8; anything else
@@ -241,23 +281,33 @@ mod tests {
         let body = br#"{"id":"d","event":"nfe.erro","timestamp":"2024-03-10T16:45:30Z","data":{"nfeChave":"c","status":"erro"}}"#;
         let header = nfehook_core::sign("k", body);
         let t = 1_710_089_130.0;
-        let run = |now: f64, tolerance: f64| {
+        let run = |now: f64, past: f64, future: f64| {
             scratch::fill(&[body, header.as_bytes()]);
-            let status = receiver.verify_event(body.len(), header.len(), now, tolerance);
+            let status = receiver.verify_event(body.len(), header.len(), now, past, future);
             (status, outcome::take_output())
         };
-        let (status, json) = run(t + 0.9, 300.0);
+        let (status, json) = run(t + 0.9, 300.0, 300.0);
         assert_eq!(status, 0);
         assert!(json.starts_with(r#"{"id":"d","event":"nfe.erro""#));
-        assert_eq!(run(t + 301.0, 300.0).0, Status::TimestampTooOld as u32);
-        assert_eq!(run(t - 301.0, 300.0).0, Status::TimestampInFuture as u32);
-        assert_eq!(run(t + 1e9, f64::INFINITY).0, 0);
+        assert_eq!(run(t + 301.0, 300.0, 300.0).0, Status::TimestampTooOld as u32);
+        assert_eq!(run(t - 301.0, 300.0, 300.0).0, Status::TimestampInFuture as u32);
+        assert_eq!(run(t + 1e9, f64::INFINITY, 0.0).0, 0);
+
+        // The two sides are independent, whichever is wider.
+        assert_eq!(run(t + 3000.0, 3600.0, 300.0).0, 0);
+        let (status, json) = run(t - 301.0, 3600.0, 300.0);
+        assert_eq!(status, Status::TimestampInFuture as u32);
+        assert!(json.contains(r#""toleranceSeconds":300"#), "{json}");
+        assert_eq!(run(t - 3000.0, 300.0, 3600.0).0, 0);
+        let (status, json) = run(t + 301.0, 300.0, 3600.0);
+        assert_eq!(status, Status::TimestampTooOld as u32);
+        assert!(json.contains(r#""toleranceSeconds":300"#), "{json}");
 
         let bad = b"not json";
         let header = nfehook_core::sign("k", bad);
         scratch::fill(&[bad, header.as_bytes()]);
         assert_eq!(
-            receiver.verify_event(bad.len(), header.len(), t, 300.0),
+            receiver.verify_event(bad.len(), header.len(), t, 300.0, 300.0),
             Status::InvalidPayload as u32
         );
         assert!(outcome::take_output().contains("invalid_payload"));

@@ -4,7 +4,8 @@
 //! and re-encodes strings through its own loop. A webhook body is verified once and dropped,
 //! so the package writes it (and the header, and a one-shot secret) straight into this buffer
 //! with `Uint8Array.set` / `TextEncoder.encodeInto` and passes only lengths. The buffer grows
-//! when a larger input arrives and is never shrunk; its address changes only on growth.
+//! when a larger input arrives; after a large one JavaScript shrinks it back, so one large
+//! body does not hold its size of the allocator for good. Its address changes only then.
 
 use std::cell::RefCell;
 
@@ -28,6 +29,23 @@ pub fn reserve(len: usize) -> *mut u8 {
         }
         buffer.as_mut_ptr()
     })
+}
+
+/// Gives back all but `keep` bytes of the scratch buffer to the allocator (its content is
+/// dropped); JavaScript calls it after an input larger than `keep`, then reserves again.
+///
+/// ```
+/// let _ = nfehook_wasm::scratch::reserve(1 << 20);
+/// nfehook_wasm::scratch::shrink(4096);
+/// assert_eq!(nfehook_wasm::scratch::with_parts([4097], |_| ()), None);
+/// ```
+#[wasm_bindgen(js_name = scratchShrink)]
+pub fn shrink(keep: usize) {
+    SCRATCH.with_borrow_mut(|buffer| {
+        if buffer.len() > keep {
+            *buffer = vec![0; keep];
+        }
+    });
 }
 
 /// Copies `bytes` into the scratch buffer as JavaScript would, for tests on the host.

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { SECRET, nfehook, specBody } from './helpers.mjs';
 
-const { Webhook, WebhookVerificationError, DuplicateGuard, MemoryDedupeStore } = nfehook;
+const { Webhook, WebhookVerificationError } = nfehook;
 
 function rejects(fn, code, check = () => {}) {
   assert.throws(fn, (error) => {
@@ -64,9 +64,9 @@ test('every error code is reached, with its details', () => {
   const t = Date.parse('2024-03-10T16:45:30Z');
   const old = specBody(new Date(t));
   const oldHeader = nfehook.sign(old, SECRET);
-  rejects(() => webhook.verify(old, oldHeader, { now: t + 301_000 }), 'timestamp_too_old', (e) => {
-    assert.equal(e.ageSeconds, 301);
-    assert.equal(e.toleranceSeconds, 300);
+  rejects(() => webhook.verify(old, oldHeader, { now: t + 3601_000 }), 'timestamp_too_old', (e) => {
+    assert.equal(e.ageSeconds, 3601);
+    assert.equal(e.toleranceSeconds, 3600);
   });
   rejects(() => webhook.verify(old, oldHeader, { now: new Date(t - 400_000) }), 'timestamp_in_future', (e) => {
     assert.equal(e.aheadSeconds, 400);
@@ -77,21 +77,34 @@ test('every error code is reached, with its details', () => {
   }
 });
 
-test('the replay window: edges, custom tolerance, Infinity, invalid options', () => {
+test('the replay window: an hour back for retries, five minutes ahead for skew, each side its own', () => {
   const t = Date.parse('2024-03-10T16:45:30Z');
   const body = specBody(new Date(t));
   const header = nfehook.sign(body, SECRET);
   const webhook = new Webhook(SECRET);
-  assert.equal(webhook.toleranceSeconds, 300);
-  assert.equal(webhook.verify(body, header, { now: t + 300_000 }).id, 'delivery-uuid');
+  assert.deepEqual([webhook.toleranceSeconds, webhook.futureToleranceSeconds], [3600, 300]);
+  assert.equal(nfehook.DEFAULT_TOLERANCE_SECONDS, 3600);
+  assert.equal(nfehook.DEFAULT_FUTURE_TOLERANCE_SECONDS, 300);
+  // A retry 59 minutes after the event (the sender's backoff, a restart) is still accepted.
+  assert.equal(webhook.verify(body, header, { now: t + 3600_000 }).id, 'delivery-uuid');
   assert.equal(webhook.verify(body, header, { now: t - 300_000 }).id, 'delivery-uuid');
+  rejects(() => webhook.verify(body, header, { now: t - 301_000 }), 'timestamp_in_future', (e) => {
+    assert.deepEqual([e.aheadSeconds, e.toleranceSeconds], [301, 300]);
+  });
   rejects(() => new Webhook(SECRET, { toleranceSeconds: 10 }).verify(body, header, { now: t + 11_000 }), 'timestamp_too_old');
+  // Either side may be the wider one.
+  const wideFuture = new Webhook(SECRET, { toleranceSeconds: 10, futureToleranceSeconds: 7200 });
+  assert.equal(wideFuture.verify(body, header, { now: t - 7000_000 }).id, 'delivery-uuid');
+  rejects(() => wideFuture.verify(body, header, { now: t + 11_000 }), 'timestamp_too_old', (e) => {
+    assert.equal(e.toleranceSeconds, 10);
+  });
   assert.equal(new Webhook(SECRET, { toleranceSeconds: Infinity }).verify(body, header, { now: t + 1e12 }).id, 'delivery-uuid');
   assert.throws(() => new Webhook(SECRET, { toleranceSeconds: -1 }), TypeError);
   assert.throws(() => new Webhook(SECRET, { toleranceSeconds: '300' }), TypeError);
+  assert.throws(() => new Webhook(SECRET, { futureToleranceSeconds: NaN }), TypeError);
   assert.throws(() => webhook.verify(body, header, { now: 'now' }), TypeError);
   // null options mean the defaults.
-  assert.equal(new Webhook(SECRET, null).toleranceSeconds, 300);
+  assert.equal(new Webhook(SECRET, null).toleranceSeconds, 3600);
   rejects(() => webhook.verify(body, header, null), 'timestamp_too_old');
 });
 
@@ -208,55 +221,6 @@ test('unknown events are kept with their name and data', () => {
   assert.equal(event.event, 'nfe.denegada');
   assert.equal(event.data.status, 'denegada');
   assert.deepEqual(nfehook.EVENT_NAMES, ['nfe.processada', 'nfe.cancelada', 'nfe.erro']);
-});
-
-test('DuplicateGuard: first claim wins, repeats lose, release and TTL let it through again', async () => {
-  const guard = new DuplicateGuard();
-  assert.equal(await guard.claim({ id: 'a' }), true);
-  assert.equal(await guard.claim({ id: 'a' }), false);
-  assert.equal(await guard.claim('a'), false);
-  assert.equal(await guard.claim('b'), true);
-  await guard.release({ id: 'a' });
-  assert.equal(await guard.claim('a'), true);
-  await assert.rejects(guard.claim({}), TypeError);
-
-  const short = new DuplicateGuard({ ttlSeconds: 0.05 });
-  assert.equal(await short.claim('x'), true);
-  assert.equal(await short.claim('x'), false);
-  await new Promise((resolve) => setTimeout(resolve, 80));
-  assert.equal(await short.claim('x'), true);
-  assert.throws(() => new DuplicateGuard({ ttlSeconds: 0 }), TypeError);
-  assert.throws(() => new DuplicateGuard({ store: {} }), TypeError);
-});
-
-test('MemoryDedupeStore stays within maxEntries, dropping the oldest', () => {
-  const store = new MemoryDedupeStore({ maxEntries: 3 });
-  for (const id of ['a', 'b', 'c', 'd']) assert.equal(store.add(id, 60), true);
-  assert.equal(store.size, 3);
-  assert.equal(store.add('a', 60), true, 'the oldest was dropped');
-  assert.equal(store.add('d', 60), false);
-});
-
-test('DuplicateGuard works with an async store (as a Redis one would be)', async () => {
-  const calls = [];
-  const redisLike = new Map();
-  const store = {
-    async add(id, ttl) {
-      calls.push(['add', id, ttl]);
-      if (redisLike.has(id)) return false;
-      redisLike.set(id, ttl);
-      return true;
-    },
-    async delete(id) {
-      calls.push(['delete', id]);
-      redisLike.delete(id);
-    },
-  };
-  const guard = new DuplicateGuard({ store, ttlSeconds: 3600 });
-  assert.equal(await guard.claim({ id: 'evt' }), true);
-  assert.equal(await guard.claim({ id: 'evt' }), false);
-  await guard.release('evt');
-  assert.deepEqual(calls, [['add', 'evt', 3600], ['add', 'evt', 3600], ['delete', 'evt']]);
 });
 
 test('access keys: lenient input, every field, and typed errors', () => {

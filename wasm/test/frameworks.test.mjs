@@ -138,7 +138,7 @@ test('Fastify: the plugin route verifies the raw body; other routes keep the JSO
 
   const bad = await post(`${base}/webhooks/validanfe`, body, { secret: 'whsec_wrong' });
   assert.deepEqual([bad.status, bad.body.error], [400, 'signature_mismatch']);
-  const stale = specBody(new Date(Date.now() - 3600_000), { id: 'stale' });
+  const stale = specBody(new Date(Date.now() - 7200_000), { id: 'stale' });
   const old = await post(`${base}/webhooks/validanfe`, stale);
   assert.deepEqual([old.status, old.body.error], [400, 'timestamp_too_old']);
   const textBody = await post(`${base}/webhooks/validanfe`, body, { headers: { 'content-type': 'text/plain' } });

@@ -113,24 +113,32 @@ export function errors(error: unknown): number {
 }
 const chave: ChaveInfo = parseChave('52060433009911002506550120000007800267301615');
 const ok: boolean = verifySignature('{}', 'sha256=00', 'whsec') && verifyNfeIoSignature('{}', { 'x-hub-signature': 'sha1=00' }, 's');
-const guard = new DuplicateGuard({ store: { add: async () => true, delete: async () => undefined }, ttlSeconds: 60 });
+const guard = new DuplicateGuard({ store: new RedisDedupeStore({ sendCommand: async (args: string[]) => args[0] }), stateOrder: true });
+export async function guarded(event: WebhookEvent): Promise<number> {
+  const outcome = await guard.run(event, async () => 42);
+  // @ts-expect-error only a processed outcome has a value
+  const missing = outcome.value;
+  return outcome.status === 'processed' ? outcome.value : outcome.status === 'in_progress' ? outcome.retryAfterSeconds : missing;
+}
+export const handler = webhookHandler({ secret: 'whsec', limit: '512kb', dedupe: guard, handler: () => new Response(null, { status: 204 }) });
 export const used = [chave.uf.sigla, ok, guard, sign(new ArrayBuffer(1), 's'), formatCnpj('12ABC34501DE35')];
 export const middleware = webhookMiddleware({ secret: 'whsec', dedupe: guard });
 export const plugin = nfehookPlugin;
 export const request = (r: Request) => verifyRequest(r, 'whsec');
-interface Request { headers: { get(name: string): string | null }; arrayBuffer(): Promise<ArrayBuffer> }
 // @ts-expect-error a secret is required
 new Webhook();
 `;
-  const names = 'Webhook, WebhookVerificationError, verifySignature, verifyNfeIoSignature, sign, parseChave, formatCnpj, verifyRequest, DuplicateGuard';
+  const names = 'Webhook, WebhookVerificationError, verifySignature, verifyNfeIoSignature, sign, parseChave, formatCnpj, verifyRequest, DuplicateGuard, webhookHandler';
   const types = 'WebhookEvent, VerificationErrorCode, ChaveInfo';
   writeFileSync(join(project, 'use.mts'), source(`import { ${names} } from 'nfehook';
 import type { ${types} } from 'nfehook';
 import { webhookMiddleware } from 'nfehook/express';
+import { RedisDedupeStore } from 'nfehook/redis';
 import nfehookPlugin from 'nfehook/fastify';`));
   writeFileSync(join(project, 'use.cts'), source(`import { ${names} } from 'nfehook';
 import type { ${types} } from 'nfehook';
 import { webhookMiddleware } from 'nfehook/express';
+import { RedisDedupeStore } from 'nfehook/redis';
 import nfehookPlugin = require('nfehook/fastify');`));
   const tsc = join(wasmDir, 'node_modules', 'typescript', 'bin', 'tsc');
   try {

@@ -16,6 +16,10 @@ let scratch = 0;
 let capacity = 0;
 const encoder = new TextEncoder();
 
+// A scratch buffer grown past this for one large input is given back after the call, so one
+// large body does not keep its size of the module's memory taken for good.
+const SCRATCH_KEEP = 64 * 1024;
+
 /** Makes sure the scratch buffer holds `len` bytes and `heap` views the current memory. */
 function room(len) {
   if (len > capacity) {
@@ -24,6 +28,14 @@ function room(len) {
   }
   // Growing the memory (by any call) detaches the old ArrayBuffer.
   if (heap.byteLength === 0) heap = new Uint8Array(memory.buffer);
+}
+
+/** Gives a scratch buffer grown for a large input back to the module's allocator. */
+function shrinkScratch() {
+  if (capacity > SCRATCH_KEEP) {
+    glue.scratchShrink(SCRATCH_KEEP);
+    capacity = 0;
+  }
 }
 
 const RAW_BODY_HELP =
@@ -62,9 +74,17 @@ let bodyLen = 0;
 let headerLen = 0;
 let secretLen = 0;
 
+// The most any call copies into the module's memory, whatever limit the caller set: far above
+// any webhook body, far below what would exhaust a 32-bit module's memory.
+const MAX_INPUT_BYTES = 32 * 1024 * 1024;
+
 /** Writes body, header and (for one-shot schemes) secret back to back into the scratch buffer. */
 function writeInputs(body, header, secret) {
   const bytes = rawBytes(body);
+  checkSize(bytes, MAX_INPUT_BYTES);
+  if (header.length > MAX_HEADER_BYTES || secret.length > MAX_HEADER_BYTES) {
+    throw new TypeError(`nfehook: a signature header or secret longer than ${MAX_HEADER_BYTES} characters is not a sender's`);
+  }
   const secretRoom = typeof secret === 'string' ? secret.length * 3 : secret.length;
   const textRoom = header.length * 3 + secretRoom;
   if (typeof bytes === 'string') {
@@ -181,6 +201,7 @@ function signatureOf(signatureOrHeaders, names) {
 }
 
 const VALIDANFE_NAMES = [SIGNATURE_HEADER, FALLBACK_SIGNATURE_HEADER];
+const MAX_HEADER_BYTES = 8 * 1024;
 const NFEIO_NAMES = [NFEIO_SIGNATURE_HEADER];
 
 // ---------------------------------------------------------------------------------------------
@@ -213,10 +234,10 @@ function keyed(secrets) {
   return receiver;
 }
 
-function secondsOf(tolerance) {
-  if (tolerance === undefined) return DEFAULT_TOLERANCE_SECONDS;
+function secondsOf(tolerance, fallback, name) {
+  if (tolerance === undefined) return fallback;
   if (typeof tolerance !== 'number' || Number.isNaN(tolerance) || tolerance < 0) {
-    throw new TypeError('nfehook: toleranceSeconds must be a number >= 0 (Infinity turns the replay check off)');
+    throw new TypeError(`nfehook: ${name} must be a number >= 0 (Infinity turns that side of the replay check off)`);
   }
   return tolerance;
 }
@@ -232,7 +253,12 @@ function nowSeconds(options) {
   return millis / 1000;
 }
 
-const DEFAULT_TOLERANCE_SECONDS = 300;
+// The replay window. Its past side covers the sender's retry horizon (every attempt repeats the
+// event's `timestamp`), so a genuine retry is never refused as stale; the duplicate guard
+// remembers ids for longer than this (24 h), so a captured delivery replayed inside the window
+// is a duplicate and one replayed after it is refused. Clocks only drift a little ahead.
+const DEFAULT_TOLERANCE_SECONDS = 3600;
+const DEFAULT_FUTURE_TOLERANCE_SECONDS = 300;
 
 // One-shot functions reuse the keyed state of the last secrets they met (the first 16 distinct
 // ones stay until a 17th arrives; then the oldest is dropped).
@@ -266,51 +292,83 @@ const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 class Webhook {
   #receiver;
   #tolerance;
+  #future;
+  #limit;
   #count;
 
   constructor(secret, options) {
     const secrets = Array.isArray(secret) ? secret : [secret];
     if (secrets.length === 0) throw new TypeError('nfehook: give at least one secret');
-    this.#tolerance = secondsOf(options == null ? undefined : options.toleranceSeconds);
+    const opts = options == null ? {} : options;
+    this.#tolerance = secondsOf(opts.toleranceSeconds, DEFAULT_TOLERANCE_SECONDS, 'toleranceSeconds');
+    this.#future = secondsOf(opts.futureToleranceSeconds, DEFAULT_FUTURE_TOLERANCE_SECONDS, 'futureToleranceSeconds');
+    this.#limit = parseLimit(opts.limit);
     this.#receiver = keyed(secrets);
     this.#count = secrets.length;
   }
 
   /** Verifies and parses a delivery; throws WebhookVerificationError. */
   verify(rawBody, signatureOrHeaders, options) {
-    writeInputs(rawBody, signatureOf(signatureOrHeaders, VALIDANFE_NAMES), '');
-    const status = this.#receiver.verifyEvent(bodyLen, headerLen, nowSeconds(options), this.#tolerance);
+    this.#write(rawBody, signatureOrHeaders);
+    const status = this.#receiver.verifyEvent(bodyLen, headerLen, nowSeconds(options), this.#tolerance, this.#future);
+    shrinkScratch();
     if (status !== 0) throw lastVerificationError();
     return JSON.parse(glue.takeOutput());
   }
 
   /** Checks only the signature; throws WebhookVerificationError. */
   verifySignatureOrThrow(rawBody, signatureOrHeaders) {
-    writeInputs(rawBody, signatureOf(signatureOrHeaders, VALIDANFE_NAMES), '');
-    if (this.#receiver.verifySignature(bodyLen, headerLen) !== 0) throw lastVerificationError();
+    this.#write(rawBody, signatureOrHeaders);
+    const status = this.#receiver.verifySignature(bodyLen, headerLen);
+    shrinkScratch();
+    if (status !== 0) throw lastVerificationError();
   }
 
-  /** Whether the signature is valid; never throws on a malformed header. */
+  /** Whether the signature is valid; never throws on a malformed header (a body past the limit still throws). */
   verifySignature(rawBody, signatureOrHeaders) {
-    writeInputs(rawBody, signatureOf(signatureOrHeaders, VALIDANFE_NAMES), '');
-    return this.#receiver.verifySignature(bodyLen, headerLen) === 0;
+    this.#write(rawBody, signatureOrHeaders);
+    const status = this.#receiver.verifySignature(bodyLen, headerLen);
+    shrinkScratch();
+    return status === 0;
   }
 
-  /** Reads a web `Request`'s body and verifies it with its headers. */
+  /**
+   * Reads a web `Request`'s body, refusing it past the limit (by Content-Length, then while
+   * streaming), and verifies it with its headers.
+   */
   async verifyRequest(request, options) {
-    const body = new Uint8Array(await request.arrayBuffer());
+    const body = await readLimited(request, this.#limit);
     return this.verify(body, request.headers, options);
   }
 
   /** The `X-Webhook-Signature` value for `rawBody` under the first secret. */
   sign(rawBody) {
     writeInputs(rawBody, '', '');
-    return this.#receiver.sign(bodyLen);
+    const header = this.#receiver.sign(bodyLen);
+    shrinkScratch();
+    return header;
   }
 
-  /** The replay window in seconds. */
+  /** How far in the past an event's timestamp may lie, in seconds. */
   get toleranceSeconds() {
     return this.#tolerance;
+  }
+
+  /** How far ahead of this clock an event's timestamp may lie, in seconds. */
+  get futureToleranceSeconds() {
+    return this.#future;
+  }
+
+  /** The largest body accepted, in bytes. */
+  get limit() {
+    return this.#limit;
+  }
+
+  #write(rawBody, signatureOrHeaders) {
+    const header = signatureOf(signatureOrHeaders, VALIDANFE_NAMES);
+    const bytes = rawBytes(rawBody);
+    checkSize(bytes, this.#limit);
+    writeInputs(bytes, header, '');
   }
 
   /** Frees the keyed state now instead of at garbage collection; the object is unusable after. */
@@ -320,11 +378,12 @@ class Webhook {
   }
 
   toString() {
-    return `Webhook { secrets: ${this.#count} [REDACTED], toleranceSeconds: ${this.#tolerance} }`;
+    return `Webhook { secrets: ${this.#count} [REDACTED], toleranceSeconds: ${this.#tolerance}, ` +
+      `futureToleranceSeconds: ${this.#future}, limit: ${this.#limit} }`;
   }
 
   toJSON() {
-    return { secrets: '[REDACTED]', toleranceSeconds: this.#tolerance };
+    return { secrets: '[REDACTED]', toleranceSeconds: this.#tolerance, futureToleranceSeconds: this.#future, limit: this.#limit };
   }
 
   [inspectSymbol]() {
@@ -336,14 +395,18 @@ class Webhook {
 function verifySignature(rawBody, header, secret) {
   const receiver = receiverFor(secret);
   writeInputs(rawBody, signatureOf(header, VALIDANFE_NAMES), '');
-  return receiver.verifySignature(bodyLen, headerLen) === 0;
+  const status = receiver.verifySignature(bodyLen, headerLen);
+  shrinkScratch();
+  return status === 0;
 }
 
 /** The `X-Webhook-Signature` value (`sha256=<hex>`) for `rawBody` under `secret`. */
 function sign(rawBody, secret) {
   const receiver = receiverFor(secret);
   writeInputs(rawBody, '', '');
-  return receiver.sign(bodyLen);
+  const header = receiver.sign(bodyLen);
+  shrinkScratch();
+  return header;
 }
 
 /** The header value a ValidaNFe delivery of `payload` would carry; objects are JSON.stringify'd. */
@@ -363,19 +426,74 @@ async function verifyRequest(request, secretOrWebhook, options) {
   }
 }
 
+/**
+ * A web `Request` handler (Next.js route handlers, Hono, Bun, Deno, Workers): verifies each
+ * delivery, runs `handler(event, request)` under the `dedupe` guard when one is given, and
+ * answers as the Express and Fastify helpers do. The handler may return a `Response`; anything
+ * else is answered 200 `{"received":true}`.
+ */
+function webhookHandler(options) {
+  if (!options || (options.secret === undefined && options.webhook === undefined)) {
+    throw new TypeError('nfehook: webhookHandler needs { secret } or { webhook }');
+  }
+  if (typeof options.handler !== 'function') throw new TypeError('nfehook: webhookHandler needs handler(event, request)');
+  const webhook = options.webhook instanceof Webhook ? options.webhook : new Webhook(options.secret, options);
+  const guard = DuplicateGuard.check(options.dedupe, webhook);
+  const handler = options.handler;
+  const answer = (reply) => new Response(JSON.stringify(reply.body), { status: reply.statusCode, headers: reply.headers });
+
+  return async function nfehookHandler(request) {
+    let event;
+    try {
+      event = await webhook.verifyRequest(request);
+    } catch (error) {
+      if (error instanceof WebhookVerificationError) return answer(replyFor(error));
+      throw error;
+    }
+    let claim;
+    if (guard !== undefined) {
+      try {
+        claim = await guard.claim(event);
+      } catch (error) {
+        if (error instanceof DedupeUnavailableError) return answer(replyFor(error));
+        throw error;
+      }
+      if (!claim.granted) return answer(replyFor(claim));
+    }
+    let value;
+    try {
+      value = await handler(event, request);
+    } catch (error) {
+      if (claim !== undefined) await claim.release();
+      throw error;
+    }
+    const response = value instanceof Response
+      ? value
+      : answer({ statusCode: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, body: { received: true } });
+    // Only a 2xx acknowledges the delivery; any other answer makes the sender retry, so the
+    // retry must find the event free.
+    if (claim !== undefined) await (response.ok ? claim.complete() : claim.release());
+    return response;
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // NFE.io deliveries (X-Hub-Signature: sha1=<HEX>).
 
 /** Whether `header` is a valid NFE.io `X-Hub-Signature` of `rawBody` under `secret`; never throws on a bad header. */
 function verifyNfeIoSignature(rawBody, header, secret) {
   writeInputs(rawBody, signatureOf(header, NFEIO_NAMES), checkSecret(secret));
-  return glue.nfeioVerify(bodyLen, headerLen, secretLen) === 0;
+  const status = glue.nfeioVerify(bodyLen, headerLen, secretLen);
+  shrinkScratch();
+  return status === 0;
 }
 
 /** The `X-Hub-Signature` value (`sha1=<HEX>`) NFE.io would send for `rawBody`. */
 function signNfeIo(rawBody, secret) {
   writeInputs(rawBody, '', checkSecret(secret));
-  return glue.nfeioSign(bodyLen, secretLen);
+  const header = glue.nfeioSign(bodyLen, secretLen);
+  shrinkScratch();
+  return header;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -445,86 +563,6 @@ function formatCpf(cpf) {
   return parseDocument('cpf', cpf).formatted;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Duplicate deliveries: every attempt of one delivery carries the same event `id`.
-
-/** An in-memory store of seen ids, each kept for its TTL, at most `maxEntries` at once. */
-class MemoryDedupeStore {
-  #expiries = new Map();
-  #maxEntries;
-
-  constructor(options) {
-    const maxEntries = options == null || options.maxEntries === undefined ? 100000 : options.maxEntries;
-    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new TypeError('nfehook: maxEntries must be an integer >= 1');
-    this.#maxEntries = maxEntries;
-  }
-
-  /** Records `id` for `ttlSeconds`; true when it was not already recorded. */
-  add(id, ttlSeconds) {
-    const now = Date.now();
-    const expiry = this.#expiries.get(id);
-    if (expiry !== undefined) {
-      if (expiry > now) return false;
-      this.#expiries.delete(id);
-    }
-    this.#expiries.set(id, now + ttlSeconds * 1000);
-    // Oldest first: drop expired entries, then the oldest if still over the limit.
-    for (const [key, until] of this.#expiries) {
-      if (this.#expiries.size <= this.#maxEntries && until > now) break;
-      this.#expiries.delete(key);
-    }
-    return true;
-  }
-
-  /** Forgets `id`, so a retry of it is processed. */
-  delete(id) {
-    this.#expiries.delete(id);
-  }
-
-  /** How many ids are recorded (expired ones included until they are swept). */
-  get size() {
-    return this.#expiries.size;
-  }
-}
-
-/**
- * Drops repeated deliveries by event id. `claim(event)` resolves true the first time (process
- * it) and false for a repeat (acknowledge it and do nothing); `release(event)` forgets it when
- * processing failed, so the sender's retry is processed. Any store with async or sync
- * `add(id, ttlSeconds): boolean` and `delete(id)` works (Redis: `SET key 1 NX EX ttl`).
- */
-class DuplicateGuard {
-  #store;
-  #ttl;
-
-  constructor(options) {
-    const store = options == null || options.store === undefined ? new MemoryDedupeStore() : options.store;
-    if (typeof store.add !== 'function' || typeof store.delete !== 'function') {
-      throw new TypeError('nfehook: a dedupe store needs add(id, ttlSeconds) and delete(id)');
-    }
-    const ttl = options == null || options.ttlSeconds === undefined ? 86400 : options.ttlSeconds;
-    if (typeof ttl !== 'number' || !(ttl > 0)) throw new TypeError('nfehook: ttlSeconds must be a number > 0');
-    this.#store = store;
-    this.#ttl = ttl;
-  }
-
-  /** True when this is the first delivery of the event (or id). */
-  async claim(eventOrId) {
-    return Boolean(await this.#store.add(idOf(eventOrId), this.#ttl));
-  }
-
-  /** Forgets the event (or id) so its next delivery is processed. */
-  async release(eventOrId) {
-    await this.#store.delete(idOf(eventOrId));
-  }
-}
-
-function idOf(eventOrId) {
-  const id = typeof eventOrId === 'string' ? eventOrId : eventOrId && eventOrId.id;
-  if (typeof id !== 'string' || id.length === 0) throw new TypeError('nfehook: an event id must be a non-empty string');
-  return id;
-}
-
 const EVENT_NAMES = Object.freeze(['nfe.processada', 'nfe.cancelada', 'nfe.erro']);
 
-// @exports Webhook WebhookVerificationError ChaveError DocumentError verifySignature sign generateTestHeader verifyRequest verifyNfeIoSignature signNfeIo parseChave isValidChave isValidCnpj formatCnpj isValidCpf formatCpf MemoryDedupeStore DuplicateGuard EVENT_NAMES DEFAULT_TOLERANCE_SECONDS SIGNATURE_HEADER NFEIO_SIGNATURE_HEADER
+// @exports Webhook WebhookVerificationError ChaveError DocumentError verifySignature sign generateTestHeader verifyRequest webhookHandler verifyNfeIoSignature signNfeIo parseChave isValidChave isValidCnpj formatCnpj isValidCpf formatCpf EVENT_NAMES DEFAULT_TOLERANCE_SECONDS DEFAULT_FUTURE_TOLERANCE_SECONDS SIGNATURE_HEADER NFEIO_SIGNATURE_HEADER

@@ -1,23 +1,15 @@
 'use strict';
-// Express middleware: reads the raw body itself, verifies it, and sets `req.nfehookEvent`
-// (and `req.body` to the event, `req.rawBody` to the bytes); answers 400 with a JSON error
-// when verification fails.
-const { Webhook, WebhookVerificationError } = require('./index.cjs');
+// Express middleware: reads the raw body itself (bounded), verifies it, and sets
+// `req.nfehookEvent` (and `req.body` to the event, `req.rawBody` to the bytes); answers 400 with
+// a JSON error when verification fails, 413 past the limit.
+const {
+  Webhook, WebhookVerificationError, PayloadTooLargeError, DedupeUnavailableError, DuplicateGuard, parseLimit, replyFor,
+} = require('./index.cjs');
 
-const DEFAULT_LIMIT = 1024 * 1024;
-
-function sendJson(res, status, body) {
-  res.statusCode = status;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.end(JSON.stringify(body));
-}
-
-class BodyError extends Error {
-  constructor(status, code, message) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
+function send(res, reply) {
+  res.statusCode = reply.statusCode;
+  for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
+  res.end(JSON.stringify(reply.body));
 }
 
 /** The exact bytes of the request body: from an earlier `express.raw()`, or read here. */
@@ -34,6 +26,11 @@ function rawBody(req, limit) {
       'nfehook before any body parser on the webhook route, or use express.raw({ type: "application/json" }).',
     ));
   }
+  const declared = Number(req.headers['content-length']);
+  if (declared > limit) {
+    req.resume();
+    return Promise.reject(new PayloadTooLargeError(limit));
+  }
   return new Promise((resolve, reject) => {
     const chunks = [];
     let size = 0;
@@ -41,8 +38,9 @@ function rawBody(req, limit) {
       size += chunk.length;
       if (size > limit) {
         req.off('data', onData);
+        // Drain (not keep) the rest, so the 413 reaches a client still sending.
         req.resume();
-        reject(new BodyError(413, 'payload_too_large', `request body exceeds ${limit} bytes`));
+        reject(new PayloadTooLargeError(limit));
         return;
       }
       chunks.push(chunk);
@@ -55,47 +53,50 @@ function rawBody(req, limit) {
 
 /**
  * Builds the middleware. Options: `secret` (string or array, for rotation) or `webhook` (a
- * `Webhook`), `toleranceSeconds`, `limit` (bytes, default 1 MiB), `dedupe` (a DuplicateGuard:
- * a repeated delivery is answered 200 `{"received":true,"duplicate":true}` without reaching
- * the handler, and released again if the handler answers with a non-2xx status).
+ * `Webhook`), `toleranceSeconds`, `futureToleranceSeconds`, `limit` (bytes or '1mb'-style,
+ * default 1 MiB), `dedupe` (a DuplicateGuard, see the README: a repeat after success is answered
+ * 200 `{"received":true,"duplicate":true}`, one during another attempt 409 so it is retried;
+ * the claim is completed when the answer is a 2xx and released on any other answer, an error
+ * or a closed connection).
  */
 function webhookMiddleware(options) {
   if (!options || (options.secret === undefined && options.webhook === undefined)) {
     throw new TypeError('nfehook/express: pass { secret } or { webhook }');
   }
+  const limit = parseLimit(options.limit);
   const webhook = options.webhook instanceof Webhook
     ? options.webhook
-    : new Webhook(options.secret, { toleranceSeconds: options.toleranceSeconds });
-  const limit = options.limit === undefined ? DEFAULT_LIMIT : options.limit;
-  const guard = options.dedupe;
+    : new Webhook(options.secret, {
+      toleranceSeconds: options.toleranceSeconds, futureToleranceSeconds: options.futureToleranceSeconds, limit,
+    });
+  const guard = DuplicateGuard.check(options.dedupe, webhook);
 
   return function nfehookMiddleware(req, res, next) {
     rawBody(req, limit).then(async (body) => {
-      let event;
-      try {
-        event = webhook.verify(body, req.headers);
-      } catch (error) {
-        if (error instanceof WebhookVerificationError) {
-          sendJson(res, 400, { error: error.code, message: error.message });
-          return;
-        }
-        throw error;
-      }
+      const event = webhook.verify(body, req.headers);
       req.rawBody = body;
       req.body = event;
       req.nfehookEvent = event;
-      if (guard) {
-        if (!(await guard.claim(event))) {
-          sendJson(res, 200, { received: true, duplicate: true });
+      if (guard !== undefined) {
+        const claim = await guard.claim(event);
+        if (!claim.granted) {
+          send(res, replyFor(claim));
           return;
         }
+        req.nfehookClaim = claim;
+        // 'finish': the answer was handed to the connection; 'close' without it: the sender
+        // went away (timed out), so it will retry and the retry must find the event free.
         res.once('finish', () => {
-          if (res.statusCode < 200 || res.statusCode >= 300) guard.release(event).catch(() => {});
+          if (res.statusCode >= 200 && res.statusCode < 300) claim.complete();
+          else claim.release();
+        });
+        res.once('close', () => {
+          if (!res.writableFinished) claim.release();
         });
       }
       next();
     }).catch((error) => {
-      if (error instanceof BodyError) sendJson(res, error.status, { error: error.code, message: error.message });
+      if (error instanceof WebhookVerificationError || error instanceof DedupeUnavailableError) send(res, replyFor(error));
       else next(error);
     });
   };

@@ -1,16 +1,22 @@
 // Types of `nfehook/express`.
-import type { DuplicateGuard, Webhook, WebhookEvent } from './index.js';
+import type { Claim, DuplicateGuard, Webhook, WebhookEvent } from './index.js';
 
 export interface WebhookMiddlewareOptions {
   /** The subscription secret, or several while rotating. Give this or `webhook`. */
   secret?: string | readonly string[];
   /** A `Webhook` to reuse. */
   webhook?: Webhook;
-  /** Replay window in seconds (default 300). */
+  /** How old an event may be, in seconds (default 3600). */
   toleranceSeconds?: number;
-  /** Largest body read, in bytes (default 1 MiB); larger is answered 413. */
-  limit?: number;
-  /** Answers repeats of a delivery 200 without calling the next handler. */
+  /** How far ahead an event may be, in seconds (default 300). */
+  futureToleranceSeconds?: number;
+  /** Largest body read: bytes or a size such as `'1mb'` (default 1 MiB); larger is answered 413. */
+  limit?: number | string;
+  /**
+   * Answers a repeat after success 200 without calling the next handler, and one during another
+   * attempt 409; completes the claim on a 2xx answer, releases it on any other answer, an error
+   * or a closed connection.
+   */
   dedupe?: DuplicateGuard;
 }
 
@@ -31,6 +37,8 @@ declare global {
       nfehookEvent?: WebhookEvent;
       /** The exact bytes received, set by `nfehook/express`. */
       rawBody?: Uint8Array;
+      /** This attempt's claim when `dedupe` is set (settled by the middleware from the answer). */
+      nfehookClaim?: Claim;
     }
   }
 }

@@ -13,11 +13,16 @@ export interface NfehookFastifyOptions {
   secret?: string | readonly string[];
   /** A `Webhook` to reuse. */
   webhook?: Webhook;
-  /** Replay window in seconds (default 300). */
+  /** How old an event may be, in seconds (default 3600). */
   toleranceSeconds?: number;
-  /** Largest body, in bytes (default Fastify's). */
-  bodyLimit?: number;
-  /** Answers repeats of a delivery 200 without calling `handler`. */
+  /** How far ahead an event may be, in seconds (default 300). */
+  futureToleranceSeconds?: number;
+  /** Largest body: bytes or a size such as `'1mb'` (default 1 MiB); larger is answered 413. */
+  bodyLimit?: number | string;
+  /**
+   * Answers a repeat after success 200 without calling `handler`, one during another attempt
+   * 409; completes the claim when the handler answers 2xx, releases it otherwise.
+   */
   dedupe?: DuplicateGuard;
 }
 

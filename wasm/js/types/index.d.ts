@@ -101,8 +101,15 @@ export declare class WebhookVerificationError extends Error {
 }
 
 export interface WebhookOptions {
-  /** Replay window in seconds around the event's `timestamp` (default 300; `Infinity` turns it off). */
+  /**
+   * How old an event's `timestamp` may be, in seconds (default 3600: it covers the sender's
+   * retries, which repeat the timestamp; `Infinity` turns the check off).
+   */
   toleranceSeconds?: number;
+  /** How far ahead of this clock an event's `timestamp` may be, in seconds (default 300). */
+  futureToleranceSeconds?: number;
+  /** Largest body accepted: bytes, or a size such as `'1mb'`, `'512kb'` (default 1 MiB). */
+  limit?: number | string;
 }
 
 export interface VerifyOptions {
@@ -126,16 +133,63 @@ export declare class Webhook {
   verifySignatureOrThrow(rawBody: RawBody, signatureOrHeaders: SignatureInput): void;
   /** Whether the signature is valid; never throws on a malformed header. */
   verifySignature(rawBody: RawBody, signatureOrHeaders: SignatureInput): boolean;
-  /** Reads a web `Request`'s body and verifies it with its headers. */
+  /**
+   * Reads a web `Request`'s body and verifies it with its headers; a body past the limit is
+   * refused (`PayloadTooLargeError`) by its Content-Length or while streaming.
+   */
   verifyRequest(request: RequestLike, options?: VerifyOptions): Promise<WebhookEvent>;
   /** The `X-Webhook-Signature` value for `rawBody` under the first secret. */
   sign(rawBody: RawBody): string;
-  /** The replay window in seconds. */
+  /** How old an event may be, in seconds. */
   readonly toleranceSeconds: number;
+  /** How far ahead an event may be, in seconds. */
+  readonly futureToleranceSeconds: number;
+  /** The largest body accepted, in bytes. */
+  readonly limit: number;
   /** Frees the keyed state now rather than at garbage collection; the object is unusable after. */
   dispose(): void;
-  toJSON(): { secrets: '[REDACTED]'; toleranceSeconds: number };
+  toJSON(): { secrets: '[REDACTED]'; toleranceSeconds: number; futureToleranceSeconds: number; limit: number };
 }
+
+/** A body longer than the limit (`code` `payload_too_large`, `statusCode` 413, `limit`). */
+export declare class PayloadTooLargeError extends WebhookVerificationError {
+  readonly code: 'payload_too_large';
+  readonly statusCode: 413;
+  /** The limit in bytes. */
+  readonly limit: number;
+}
+
+/**
+ * A body limit in bytes from a number or a size string (`'1mb'`, `'512kb'`, `'100b'`;
+ * 1kb = 1024 bytes); a `TypeError` (`code` `invalid_limit`) for anything else.
+ */
+export declare function parseLimit(limit: number | string | undefined): number;
+
+/** Options of `webhookHandler`. */
+export interface WebhookHandlerOptions extends WebhookOptions {
+  /** The subscription secret, or several while rotating. Give this or `webhook`. */
+  secret?: string | readonly string[];
+  /** A `Webhook` to reuse. */
+  webhook?: Webhook;
+  /**
+   * Called with each verified event (under the guard when `dedupe` is set). Return a `Response`
+   * to answer yourself (a non-2xx one frees the claim so the retry is processed); anything else
+   * is answered 200 `{"received":true}`. Throwing frees the claim.
+   */
+  handler: (event: WebhookEvent, request: Request) => unknown;
+  /** Drops repeats and keeps concurrent attempts apart (see `DuplicateGuard`). */
+  dedupe?: DuplicateGuard;
+}
+
+/**
+ * A web `Request` handler (Next.js route handlers, Hono, Bun, Deno, Workers) with the same
+ * answers as the Express and Fastify helpers.
+ *
+ * ```ts
+ * export const POST = webhookHandler({ secret: process.env.VALIDANFE_SECRET!, dedupe: guard, handler: apply });
+ * ```
+ */
+export declare function webhookHandler(options: WebhookHandlerOptions): (request: Request) => Promise<Response>;
 
 /** Whether `header` is a valid ValidaNFe signature of `rawBody`; never throws on a malformed header. */
 export declare function verifySignature(rawBody: RawBody, header: SignatureInput, secret: string): boolean;
@@ -260,42 +314,140 @@ export declare function isValidCpf(cpf: string): boolean;
 /** `cpf` formatted as `123.456.789-09`; throws `DocumentError`. */
 export declare function formatCpf(cpf: string): string;
 
-/** Where `DuplicateGuard` records seen event ids; sync or async. */
+type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * Where `DuplicateGuard` keeps its claims; sync or async. Every method is atomic, and only the
+ * holder of `token` may extend, complete or release what it took. `MemoryDedupeStore` (one
+ * process) and `RedisDedupeStore` (`nfehook/redis`, many processes) implement it.
+ */
 export interface DedupeStore {
-  /** Records `id` for `ttlSeconds`; true when it was not recorded yet. */
-  add(id: string, ttlSeconds: number): boolean | Promise<boolean>;
-  /** Forgets `id`. */
-  delete(id: string): unknown;
+  /** Takes a lease on `id`: `claimed`, `busy` (another attempt holds it) or `done` (processed). */
+  begin(id: string, token: string, leaseMs: number): MaybePromise<'claimed' | 'busy' | 'done'>;
+  /** Renews the lease; false when `token` holds none. */
+  extend(id: string, token: string, leaseMs: number): MaybePromise<boolean>;
+  /** Turns the lease into `done` for `ttlMs`; false when `token` holds none. */
+  complete(id: string, token: string, ttlMs: number): MaybePromise<boolean>;
+  /** Frees the lease; false when `token` holds none. */
+  release(id: string, token: string): MaybePromise<boolean>;
+  /** Takes the lease on an access key for an event produced at `atMs`; `stale` when a later one was applied. */
+  orderBegin(key: string, token: string, atMs: number, leaseMs: number): MaybePromise<'claimed' | 'busy' | 'stale'>;
+  /** Renews an access key's lease; false when `token` holds none. */
+  orderExtend(key: string, token: string, leaseMs: number): MaybePromise<boolean>;
+  /** Frees an access key's lease, recording `appliedMs` (when a number) as its last applied event time. */
+  orderEnd(key: string, token: string, appliedMs: number | null, ttlMs: number): MaybePromise<boolean>;
 }
 
-/** In-memory `DedupeStore` for one process. */
+/** In-memory `DedupeStore` for one process, at most `maxEntries` (default 100000) ids and keys. */
 export declare class MemoryDedupeStore implements DedupeStore {
   constructor(options?: { maxEntries?: number });
-  add(id: string, ttlSeconds: number): boolean;
-  delete(id: string): void;
+  begin(id: string, token: string, leaseMs: number): 'claimed' | 'busy' | 'done';
+  extend(id: string, token: string, leaseMs: number): boolean;
+  complete(id: string, token: string, ttlMs: number): boolean;
+  release(id: string, token: string): boolean;
+  orderBegin(key: string, token: string, atMs: number, leaseMs: number): 'claimed' | 'busy' | 'stale';
+  orderExtend(key: string, token: string, leaseMs: number): boolean;
+  orderEnd(key: string, token: string, appliedMs: number | null, ttlMs: number): boolean;
+  /** How many ids are recorded. */
   readonly size: number;
 }
 
 export interface DuplicateGuardOptions {
   /** Default: a `MemoryDedupeStore`. */
   store?: DedupeStore;
-  /** How long an id is remembered (default 86400). */
+  /** How long a processed id is remembered, in seconds (default 86400; at least the replay window). */
   ttlSeconds?: number;
+  /**
+   * How long a processing lease lasts without renewal, in seconds (default 60, longer than the
+   * sender's 30 s timeout). It is renewed while the handler runs and lapses if the process dies.
+   */
+  leaseSeconds?: number;
+  /**
+   * Keep each NF-e's events in order: an event older than the last one applied for the same
+   * `data.nfeChave` is acknowledged as `stale` without reaching the handler, and two events of
+   * one NF-e are never processed at once (default false).
+   */
+  stateOrder?: boolean;
+  /** Process deliveries unguarded while the store is unreachable (default false: answer 503). */
+  failOpen?: boolean;
+  /** Store errors that do not change the answer (default: `console.warn`). */
+  onError?: (error: DedupeUnavailableError) => void;
 }
 
-/** Drops repeated deliveries by event id. */
+/** What a claim gives: process it (`claimed`, `unguarded`) or answer without the handler. */
+export type ClaimStatus = 'claimed' | 'unguarded' | 'duplicate' | 'in_progress' | 'stale';
+
+/** The outcome of `guard.run`, and of a claim not granted. */
+export type GuardOutcome<T = unknown> =
+  | { status: 'processed'; value: T }
+  | { status: 'duplicate' }
+  | { status: 'stale' }
+  | { status: 'unguarded' }
+  | { status: 'claimed' }
+  | { status: 'in_progress'; retryAfterSeconds: number };
+
+/** One attempt's hold on an event. */
+export declare class Claim {
+  readonly status: ClaimStatus;
+  readonly id: string;
+  /** For `in_progress`: how long the sender should wait. */
+  readonly retryAfterSeconds?: number;
+  /** Whether this attempt should process the event. */
+  readonly granted: boolean;
+  readonly outcome: GuardOutcome<never>;
+  /** Marks it processed; never throws (store errors go to `onError`). */
+  complete(): Promise<boolean>;
+  /** Frees it for the sender's next attempt; never throws. */
+  release(): Promise<boolean>;
+}
+
+/**
+ * Drops repeated deliveries by event id, in two phases so that nothing is lost: a short
+ * processing lease while the handler runs, then `done` after success only.
+ *
+ * ```ts
+ * const guard = new DuplicateGuard({ store: new RedisDedupeStore(redis) });
+ * const outcome = await guard.run(event, apply); // { status: 'processed', value } | duplicate | in_progress | stale
+ * ```
+ */
 export declare class DuplicateGuard {
   constructor(options?: DuplicateGuardOptions);
-  /** True the first time an event (or id) is seen: process it. False for a repeat. */
-  claim(eventOrId: { id: string } | string): Promise<boolean>;
-  /** Forgets it, so the sender's retry is processed (call when processing failed). */
-  release(eventOrId: { id: string } | string): Promise<void>;
+  /** Claims the event for this attempt; rejects with `DedupeUnavailableError` when the store fails (unless `failOpen`). */
+  claim(event: { id: string; timestamp?: string; data?: { nfeChave?: string } } | string): Promise<Claim>;
+  /** Runs `handler` only when this attempt holds the event; completes on success, releases (and rethrows) on a throw. */
+  run<E extends { id: string }, T>(event: E, handler: (event: E) => T | Promise<T>): Promise<GuardOutcome<Awaited<T>>>;
+  /** The `dedupe` option of a framework helper, checked against the webhook's replay window. */
+  static check(dedupe: DuplicateGuard | undefined | null, webhook: Webhook): DuplicateGuard | undefined;
+  readonly ttlSeconds: number;
+  readonly leaseSeconds: number;
 }
+
+/** The dedupe store failed (`code` `dedupe_unavailable`, `statusCode` 503); the delivery was not processed. */
+export declare class DedupeUnavailableError extends Error {
+  readonly code: 'dedupe_unavailable';
+  readonly statusCode: 503;
+  readonly cause: unknown;
+}
+
+/** The HTTP answer the framework helpers give for a guard outcome or a known error, or null for `processed`. */
+export declare function replyFor(outcomeOrError: GuardOutcome | Claim | WebhookVerificationError | DedupeUnavailableError): {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: unknown;
+} | null;
 
 /** `['nfe.processada', 'nfe.cancelada', 'nfe.erro']`. */
 export declare const EVENT_NAMES: readonly KnownEventName[];
-/** 300 seconds. */
-export declare const DEFAULT_TOLERANCE_SECONDS: 300;
+/** 3600 seconds: the past side of the replay window. */
+export declare const DEFAULT_TOLERANCE_SECONDS: 3600;
+/** 300 seconds: the future side of the replay window. */
+export declare const DEFAULT_FUTURE_TOLERANCE_SECONDS: 300;
+/** 86400 seconds. */
+export declare const DEFAULT_GUARD_TTL_SECONDS: 86400;
+/** 60 seconds. */
+export declare const DEFAULT_LEASE_SECONDS: 60;
+/** 1 MiB. */
+export declare const DEFAULT_BODY_LIMIT: 1048576;
 /** `x-webhook-signature`. */
 export declare const SIGNATURE_HEADER: 'x-webhook-signature';
 /** `x-hub-signature`. */

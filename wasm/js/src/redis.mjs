@@ -1,0 +1,3 @@
+import redis from './redis.cjs';
+
+export const { RedisDedupeStore, RedisTimeoutError } = redis;
