@@ -72,6 +72,11 @@ test('only the holder of a token completes or releases; a lapsed lease frees the
   assert.equal(store.begin('e', 'token-3', 40), 'done');
   await sleep(60);
   assert.equal(store.begin('e', 'token-3', 40), 'claimed', 'done lasts its TTL');
+  // A lapsed lease no one took since can still be completed: the work was done.
+  assert.equal(store.begin('g', 'token-1', 20), 'claimed');
+  await sleep(40);
+  assert.equal(store.complete('g', 'token-1', 1000), true);
+  assert.equal(store.begin('g', 'token-2', 20), 'done');
 });
 
 test('the lease is renewed while a slow handler runs, so no second attempt starts', async () => {
@@ -198,15 +203,17 @@ async function post(url, body, { signal } = {}) {
  * Runs the two-phase checks against one receiver at `url`, whose handler the test drives:
  * `behaviour.set(id, fn)` decides how the handler treats event `id`, `calls` counts them.
  */
-async function twoPhase(url, behaviour, calls) {
+async function twoPhase(url, behaviour, calls, retryAfter = '60') {
   // A concurrent attempt during the first is answered 409 (retried later), never 2xx.
   const hold = gate();
   behaviour.set('slow', () => hold.promise);
   const slowBody = specBody(new Date(), { id: 'slow' });
   const first = post(url, slowBody);
   while ((calls.get('slow') || 0) === 0) await sleep(2);
+  // Longer than the lease: it is renewed while the handler runs.
+  await sleep(400);
   const during = await post(url, slowBody);
-  assert.deepEqual([during.status, during.body.error, during.retryAfter], [409, 'in_progress', '60']);
+  assert.deepEqual([during.status, during.body.error, during.retryAfter], [409, 'in_progress', retryAfter]);
   hold.open();
   assert.equal((await first).status, 200);
   assert.deepEqual((await post(url, slowBody)).body, { received: true, duplicate: true });
@@ -242,35 +249,57 @@ function driver() {
   return { behaviour, calls, handle };
 }
 
-test('Express: 409 during a claim, duplicate after success, freed by a non-2xx, an error or a closed socket', async () => {
+/** Sends `body` and aborts once the handler has started it, as a sender whose timeout ran out. */
+async function abandon(url, body, id, calls) {
+  const controller = new AbortController();
+  const attempt = post(url, body, { signal: controller.signal }).catch((error) => error);
+  const before = calls.get(id) || 0;
+  while ((calls.get(id) || 0) === before) await sleep(2);
+  controller.abort();
+  assert.equal((await attempt).name, 'AbortError');
+}
+
+/** Posts until the answer is not 409 (or gives up); resolves the last answer. */
+async function untilNot409(url, body) {
+  let answer;
+  for (let i = 0; i < 200; i++) {
+    answer = await post(url, body);
+    if (answer.status !== 409) return answer;
+    await sleep(10);
+  }
+  return answer;
+}
+
+test('Express: 409 during a claim, duplicate after success, freed by a non-2xx, an error or a lapsed lease', async () => {
   const { behaviour, calls, handle } = driver();
   const app = express();
-  app.post('/hook', webhookMiddleware({ secret: SECRET, dedupe: new DuplicateGuard() }), (req, res, next) => {
+  app.post('/hook', webhookMiddleware({ secret: SECRET, dedupe: new DuplicateGuard({ leaseSeconds: 1 }) }), (req, res, next) => {
     handle(req.nfehookEvent).then((status) => res.status(status).json({ status }), next);
   });
   app.use((error, req, res, next) => res.status(500).json({ error: error.message }));
   const base = await listen(createServer(app));
-  await twoPhase(`${base}/hook`, behaviour, calls);
+  await twoPhase(`${base}/hook`, behaviour, calls, '1');
 
-  // The sender gives up (its timeout) while the handler runs: the claim is freed at once, so
-  // its retry is processed rather than refused until the lease lapses.
-  const hold = gate();
-  behaviour.set('abandoned', (n) => (n === 1 ? hold.promise.then(() => 200) : 200));
-  const body = specBody(new Date(), { id: 'abandoned' });
-  const controller = new AbortController();
-  const attempt = post(`${base}/hook`, body, { signal: controller.signal }).catch((error) => error);
-  while ((calls.get('abandoned') || 0) === 0) await sleep(2);
-  controller.abort();
-  assert.equal((await attempt).name, 'AbortError');
-  let retry;
-  for (let i = 0; i < 100; i++) {
-    retry = await post(`${base}/hook`, body);
-    if (retry.status !== 409) break;
-    await sleep(10);
-  }
+  // The sender gives up (its timeout) while the handler runs, and the handler then succeeds:
+  // the retry meanwhile is refused, and after the success it is a duplicate, processed once.
+  const late = gate();
+  behaviour.set('late-success', () => late.promise.then(() => 200));
+  const lateBody = specBody(new Date(), { id: 'late-success' });
+  await abandon(`${base}/hook`, lateBody, 'late-success', calls);
+  assert.equal((await post(`${base}/hook`, lateBody)).status, 409);
+  late.open();
+  assert.deepEqual((await untilNot409(`${base}/hook`, lateBody)).body, { received: true, duplicate: true });
+  assert.equal(calls.get('late-success'), 1);
+
+  // The sender gives up and the handler never answers: the lease is no longer renewed, so it
+  // lapses and the retry is processed; the event is not held for ever.
+  behaviour.set('hangs', (n) => (n === 1 ? new Promise(() => {}) : 200));
+  const hangsBody = specBody(new Date(), { id: 'hangs' });
+  await abandon(`${base}/hook`, hangsBody, 'hangs', calls);
+  const retry = await untilNot409(`${base}/hook`, hangsBody);
   assert.equal(retry.status, 200);
-  assert.equal(calls.get('abandoned'), 2);
-  hold.open();
+  assert.deepEqual(retry.body, { status: 200 });
+  assert.equal(calls.get('hangs'), 2);
 
   // An unreachable store: 503, the handler never runs.
   const down = express();

@@ -84,6 +84,11 @@ for (const [name, kind] of Object.entries(CLIENTS)) {
       assert.equal(await a.complete('f', 'token-1', 1000), false);
       assert.equal(await b.release('f', 'token-2'), true);
       assert.equal(await a.begin('f', 'token-4', 1000), 'claimed');
+
+      assert.equal(await a.begin('g', 'token-1', 30), 'claimed');
+      await sleep(80);
+      assert.equal(await a.complete('g', 'token-1', 1000), true, 'a lapsed lease no one took can be completed');
+      assert.equal(await b.begin('g', 'token-2', 1000), 'done');
     });
 
     test('state order: stale, busy and the applied time that never moves back', async () => {

@@ -459,6 +459,9 @@ function webhookHandler(options) {
         throw error;
       }
       if (!claim.granted) return answer(replyFor(claim));
+      // Runtimes abort the request's signal when the sender goes away: let the lease lapse.
+      const signal = request.signal;
+      if (signal) signal.addEventListener('abort', () => claim.letLapse(), { once: true });
     }
     let value;
     try {

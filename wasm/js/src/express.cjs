@@ -84,14 +84,19 @@ function webhookMiddleware(options) {
           return;
         }
         req.nfehookClaim = claim;
-        // 'finish': the answer was handed to the connection; 'close' without it: the sender
-        // went away (timed out), so it will retry and the retry must find the event free.
-        res.once('finish', () => {
+        // Settled when the handler answers, whether or not the sender still listens: a 2xx
+        // means the work is done (a retry is then a duplicate), anything else frees the event.
+        const end = res.end;
+        res.end = function endAndSettle(...args) {
+          res.end = end;
           if (res.statusCode >= 200 && res.statusCode < 300) claim.complete();
           else claim.release();
-        });
+          return end.apply(this, args);
+        };
+        // The sender stopped waiting (its timeout) before any answer: its retry is refused
+        // while the handler may still finish, and processed once the lease has lapsed.
         res.once('close', () => {
-          if (!res.writableFinished) claim.release();
+          if (!res.writableEnded) claim.letLapse();
         });
       }
       next();

@@ -54,6 +54,9 @@ async function nfehookPlugin(fastify, options) {
       throw error;
     }
     if (claim !== undefined && !claim.granted) return answer(reply, replyFor(claim));
+    // The sender stopped waiting (its timeout) before the answer: let the lease lapse, so a
+    // handler that never finishes cannot hold the event for ever.
+    if (claim !== undefined) reply.raw.once('close', () => { if (!reply.raw.writableEnded) claim.letLapse(); });
     let result;
     try {
       result = await handler(event, request, reply);

@@ -57,11 +57,15 @@ class MemoryDedupeStore {
     return true;
   }
 
-  /** Turns the lease `token` holds on `id` into `done` for `ttlMs`; false when it holds none. */
+  /**
+   * Turns the lease `token` holds on `id` into `done` for `ttlMs`, also when that lease lapsed
+   * and no one took it since (the work is done either way); false when another attempt holds
+   * it or it is already done.
+   */
   complete(id, token, ttlMs) {
     const now = Date.now();
     const entry = live(this.#claims, id, now, claimExpired);
-    if (entry === undefined || entry.token !== token) return false;
+    if (entry !== undefined && entry.token !== token) return false;
     this.#put(this.#claims, id, { token: null, until: now + ttlMs }, now, claimExpired);
     return true;
   }
@@ -214,6 +218,16 @@ class Claim {
       : { status: this.status };
   }
 
+  /**
+   * Stops renewing the lease, so it lapses within `leaseSeconds` unless the claim is settled
+   * first: for when the sender stopped waiting (its timeout) while the handler still runs. Its
+   * retry is then refused (409) while the handler may still finish, and processed once the lease
+   * has lapsed — so a handler that hangs cannot hold an event for ever.
+   */
+  letLapse() {
+    clearInterval(this.#timer);
+  }
+
   /** Whether this attempt holds the event and should process it. */
   get granted() {
     return this.status === 'claimed' || this.status === 'unguarded';
@@ -356,11 +370,17 @@ class DuplicateGuard {
    * Runs `handler(event)` only when this attempt holds the event: completes the claim when it
    * resolves, releases it (and rethrows) when it throws. Resolves `{ status: 'processed', value }`
    * or the claim's status (`duplicate`, `in_progress` with `retryAfterSeconds`, `stale`).
+   * `options.signal` (e.g. the request's): once aborted, the lease is let lapse.
    */
-  async run(event, handler) {
+  async run(event, handler, options) {
     if (typeof handler !== 'function') throw new TypeError('nfehook: guard.run(event, handler) needs a function');
     const claim = await this.claim(event);
     if (!claim.granted) return claim.outcome;
+    const signal = options == null ? undefined : options.signal;
+    if (signal) {
+      if (signal.aborted) claim.letLapse();
+      else signal.addEventListener('abort', () => claim.letLapse(), { once: true });
+    }
     let value;
     try {
       value = await handler(event);

@@ -5,8 +5,9 @@
 
 // Only the holder of a lease (its value is `p:<token>`) may renew, complete or free it; a
 // processed event is `d`.
-const COMPLETE = `if redis.call('GET', KEYS[1]) == ARGV[1] then
-  redis.call('SET', KEYS[1], 'd', 'PX', ARGV[2]) return 1 end return 0`;
+// Completing a lapsed lease no one took since is right too: the work is done.
+const COMPLETE = `local v = redis.call('GET', KEYS[1])
+if v == ARGV[1] or not v then redis.call('SET', KEYS[1], 'd', 'PX', ARGV[2]) return 1 end return 0`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('DEL', KEYS[1]) return 1 end return 0`;
 const EXTEND = `if redis.call('GET', KEYS[1]) == ARGV[1] then

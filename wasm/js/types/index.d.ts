@@ -326,7 +326,7 @@ export interface DedupeStore {
   begin(id: string, token: string, leaseMs: number): MaybePromise<'claimed' | 'busy' | 'done'>;
   /** Renews the lease; false when `token` holds none. */
   extend(id: string, token: string, leaseMs: number): MaybePromise<boolean>;
-  /** Turns the lease into `done` for `ttlMs`; false when `token` holds none. */
+  /** Turns the lease into `done` for `ttlMs` (also a lapsed one no one took since); false when another holds it or it is done. */
   complete(id: string, token: string, ttlMs: number): MaybePromise<boolean>;
   /** Frees the lease; false when `token` holds none. */
   release(id: string, token: string): MaybePromise<boolean>;
