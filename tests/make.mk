@@ -51,6 +51,6 @@ BENCH_STEPS += bench-report
 ## desktop. Logs of the processes it starts: target/bench/.
 bench-report: npm
 	scripts/setup.sh rust
-	scripts/setup.sh apt wrk openssl
+	scripts/setup.sh apt wrk openssl redis-server
 	tests/e2e/install.sh
 	python3 tests/bench/bench.py

@@ -14,6 +14,8 @@ and installs the e2e receiver. Sections, each measured on this machine in this r
    local receiver (`tests/bench/delivery.mjs`).
 4. The desktop app's binary size, start time and idle memory (`make figures-desktop`), unless
    BENCH_DESKTOP=0.
+5. Many Node receivers sharing one Redis guard (`tests/receivers/many.test.mjs`): events,
+   copies, retries, double processing and deliveries/s of that suite's run.
 
 Benchmarks are measurements, never assertions: a section that fails is reported as failed in
 the file and the script exits non-zero at the end.
@@ -280,6 +282,37 @@ Xvfb, idle memory, a long subscription list.
 """
 
 
+def receivers_section():
+    run(["node", "--test", "tests/receivers/many.test.mjs"])
+    f = json.loads((TARGET / "receivers" / "figures.json").read_text())
+    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(f["statuses"].items()))
+    return f"""## 5. Many receivers, one Redis guard (`tests/receivers/many.test.mjs`)
+
+{f['receivers']} Node receiver processes (Fastify + `nfehook/fastify` + `RedisDedupeStore` on
+node-redis, one local `redis-server`) behind a sender that retries until 2xx with backoff;
+each event sent to 2–3 receivers at once, 10 % of handler calls failing, one receiver killed
+with SIGKILL inside a handler. All on this machine's {os.cpu_count()} cores, sender included.
+
+| figure | value |
+| --- | --- |
+| distinct events | {f['events']} |
+| copies sent (duplicates included) | {f['copiesSent']} |
+| attempts (HTTP requests) | {f['attempts']} |
+| retries | {f['retries']} |
+| answers | {statuses}; connection errors: {f['connectionErrors']} |
+| handler calls | {f['handlerCalls']} ({f['failedHandlerCalls']} failed on purpose) |
+| events processed twice | {f['processedTwice']} (all in flight in the killed receiver) |
+| processed twice elsewhere / two handlers of one event at once | {f['processedTwiceOutsideTheKilledProcess']} / {f['concurrentHandlersOfOneEvent']} |
+| wall time | {f['seconds']} s |
+| deliveries/s (attempts) | {f['attemptsPerSecond']} |
+| events/s | {f['eventsPerSecond']} |
+
+Ratio to the floor: each event costs {f['attempts'] / f['events']:.2f} HTTP attempts against
+the {f['copiesSent'] / f['events']:.2f} copies sent, and {f['handlerCalls'] / f['events']:.3f}
+handler calls against the 1 a perfect guard would make (failures and the kill included).
+"""
+
+
 def main():
     started = time.time()
     sections = [
@@ -287,6 +320,7 @@ def main():
         section("npm package", npm_section),
         section("sandbox", sandbox_section),
         section("desktop", desktop_section),
+        section("receivers", receivers_section),
     ]
     cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
                 if l.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()

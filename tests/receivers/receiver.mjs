@@ -1,7 +1,8 @@
 // One receiver process of the many-receivers suite: Fastify with the `nfehook/fastify` plugin,
 // a DuplicateGuard shared through Redis (`nfehook/redis` on node-redis), and a handler that
 // takes a few milliseconds, fails 10 % of the time, and logs when each call starts and ends.
-// Environment: PORT, REDIS_URL, SECRET, LEASE_SECONDS, EVENTS_LOG (a JSON-lines file).
+// Environment: PORT, REDIS_URL, SECRET, LEASE_SECONDS, HANDLER_MS (the longest a call takes),
+// EVENTS_LOG (a JSON-lines file).
 import { createRequire } from 'node:module';
 import { openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,7 +36,7 @@ await app.register(nfehookPlugin, {
   dedupe: guard,
   handler: async (event) => {
     record({ id: event.id, kind: 'start' });
-    await sleep(1 + Math.random() * 15);
+    await sleep(1 + Math.random() * (Number(process.env.HANDLER_MS) - 1));
     const failed = Math.random() < 0.1;
     record({ id: event.id, kind: failed ? 'fail' : 'ok' });
     if (failed) throw new Error('simulated handler failure');

@@ -120,11 +120,13 @@ export async function guarded(event: WebhookEvent): Promise<number> {
   const missing = outcome.value;
   return outcome.status === 'processed' ? outcome.value : outcome.status === 'in_progress' ? outcome.retryAfterSeconds : missing;
 }
-export const handler = webhookHandler({ secret: 'whsec', limit: '512kb', dedupe: guard, handler: () => new Response(null, { status: 204 }) });
+export const handler = webhookHandler({ secret: 'whsec', limit: '512kb', dedupe: guard, handler: () => undefined });
+export const served = handler(undefined as unknown as Parameters<typeof handler>[0]).then((response) => response.status);
 export const used = [chave.uf.sigla, ok, guard, sign(new ArrayBuffer(1), 's'), formatCnpj('12ABC34501DE35')];
 export const middleware = webhookMiddleware({ secret: 'whsec', dedupe: guard });
 export const plugin = nfehookPlugin;
 export const request = (r: Request) => verifyRequest(r, 'whsec');
+interface Request { headers: { get(name: string): string | null }; arrayBuffer(): Promise<ArrayBuffer> }
 // @ts-expect-error a secret is required
 new Webhook();
 `;

@@ -78,13 +78,14 @@ export type VerificationErrorCode =
   | 'signature_mismatch'
   | 'timestamp_too_old'
   | 'timestamp_in_future'
-  | 'invalid_payload';
+  | 'invalid_payload'
+  | 'payload_too_large';
 
-/** A delivery failed verification; answer the sender with `statusCode` (400). */
+/** A delivery failed verification; answer the sender with `statusCode` (400, or 413 past the limit). */
 export declare class WebhookVerificationError extends Error {
-  readonly name: 'WebhookVerificationError';
+  readonly name: 'WebhookVerificationError' | 'PayloadTooLargeError';
   readonly code: VerificationErrorCode;
-  readonly statusCode: 400;
+  readonly statusCode: 400 | 413;
   /** For `malformed_signature`: why the header could not be read. */
   readonly reason?: 'missing_value' | 'invalid_encoding' | 'wrong_length' | 'too_many_signatures' | 'unsupported_algorithm';
   /** For `wrong_length`: characters found and hex characters expected; for `too_many_signatures`: how many. */
@@ -153,6 +154,7 @@ export declare class Webhook {
 
 /** A body longer than the limit (`code` `payload_too_large`, `statusCode` 413, `limit`). */
 export declare class PayloadTooLargeError extends WebhookVerificationError {
+  readonly name: 'PayloadTooLargeError';
   readonly code: 'payload_too_large';
   readonly statusCode: 413;
   /** The limit in bytes. */
@@ -165,6 +167,11 @@ export declare class PayloadTooLargeError extends WebhookVerificationError {
  */
 export declare function parseLimit(limit: number | string | undefined): number;
 
+/** The runtime's `Request` (from the DOM or Node's types), or the part used when neither is loaded. */
+export type WebRequest = typeof globalThis extends { Request: { prototype: infer R } } ? R : RequestLike;
+/** The runtime's `Response`, or the part a caller reads when no such type is loaded. */
+export type WebResponse = typeof globalThis extends { Response: { prototype: infer R } } ? R : { readonly status: number; readonly ok: boolean };
+
 /** Options of `webhookHandler`. */
 export interface WebhookHandlerOptions extends WebhookOptions {
   /** The subscription secret, or several while rotating. Give this or `webhook`. */
@@ -176,7 +183,7 @@ export interface WebhookHandlerOptions extends WebhookOptions {
    * to answer yourself (a non-2xx one frees the claim so the retry is processed); anything else
    * is answered 200 `{"received":true}`. Throwing frees the claim.
    */
-  handler: (event: WebhookEvent, request: Request) => unknown;
+  handler: (event: WebhookEvent, request: WebRequest) => unknown;
   /** Drops repeats and keeps concurrent attempts apart (see `DuplicateGuard`). */
   dedupe?: DuplicateGuard;
 }
@@ -189,7 +196,7 @@ export interface WebhookHandlerOptions extends WebhookOptions {
  * export const POST = webhookHandler({ secret: process.env.VALIDANFE_SECRET!, dedupe: guard, handler: apply });
  * ```
  */
-export declare function webhookHandler(options: WebhookHandlerOptions): (request: Request) => Promise<Response>;
+export declare function webhookHandler(options: WebhookHandlerOptions): (request: WebRequest) => Promise<WebResponse>;
 
 /** Whether `header` is a valid ValidaNFe signature of `rawBody`; never throws on a malformed header. */
 export declare function verifySignature(rawBody: RawBody, header: SignatureInput, secret: string): boolean;
