@@ -179,13 +179,14 @@ fn event_vectors() {
                 for (field, got) in [
                     ("event", event.event.as_str().to_owned()),
                     ("id", event.id.clone()),
-                    ("nfeChave", event.data.nfe_chave.clone()),
+                    ("dialect", event.dialect().as_str().to_owned()),
+                    ("nfeChave", event.data.nfe_chave().to_owned()),
+                    ("status", event.data.status().unwrap_or_default().to_owned()),
                     (
                         "valor",
                         event
                             .data
-                            .valor
-                            .as_ref()
+                            .valor()
                             .map(|v| v.as_str().to_owned())
                             .unwrap_or_default(),
                     ),

@@ -248,7 +248,7 @@ mod tests {
         };
         let (status, json) = run(t + 0.9, 300.0);
         assert_eq!(status, 0);
-        assert!(json.starts_with(r#"{"id":"d","event":"nfe.erro""#));
+        assert!(json.starts_with(r#"{"dialect":"subscription","id":"d","event":"nfe.erro""#));
         assert_eq!(run(t + 301.0, 300.0).0, Status::TimestampTooOld as u32);
         assert_eq!(run(t - 301.0, 300.0).0, Status::TimestampInFuture as u32);
         assert_eq!(run(t + 1e9, f64::INFINITY).0, 0);
