@@ -781,6 +781,43 @@ impl Event {
         })
     }
 
+    /// The body of this event in its dialect, as compact JSON: a [`WebhookEvent`] or an
+    /// [`AccountEvent`](crate::AccountEvent), the exact bytes to sign when sending it. An account
+    /// body carries no `id` (the published examples have none), so reading it back gives the
+    /// digest of the new bytes as its id.
+    ///
+    /// ```
+    /// use nfehook_core::{AccountEventData, Event, EventData, EventKind, Timestamp};
+    /// let event = Event {
+    ///     id: "ignored".into(),
+    ///     event: EventKind::ConsultaErro,
+    ///     timestamp: Timestamp::parse("2024-03-10T16:45:30Z").unwrap(),
+    ///     data: EventData::Account(AccountEventData::new("k")),
+    /// };
+    /// assert_eq!(
+    ///     event.to_json(),
+    ///     r#"{"evento":"nfe.consulta.erro","timestamp":"2024-03-10T16:45:30Z","dados":{"chave_nfe":"k"}}"#
+    /// );
+    /// ```
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        match &self.data {
+            EventData::Subscription(data) => WebhookEvent {
+                id: self.id.clone(),
+                event: self.event.clone(),
+                timestamp: self.timestamp,
+                data: data.clone(),
+            }
+            .to_json(),
+            EventData::Account(dados) => crate::account::AccountEvent {
+                evento: self.event.clone(),
+                timestamp: self.timestamp,
+                dados: dados.clone(),
+            }
+            .to_json(),
+        }
+    }
+
     /// The dialect the delivery came in.
     ///
     /// ```
@@ -1171,6 +1208,14 @@ mod tests {
                 .code(),
             "timestamp_in_future"
         );
+    }
+
+    #[test]
+    fn events_write_back_as_their_dialect_body() {
+        let event = Event::from_json(SPEC_BODY.as_bytes()).unwrap();
+        assert_eq!(Event::from_json(event.to_json().as_bytes()), Ok(event));
+        let event = Event::from_json(ACCOUNT_BODY.as_bytes()).unwrap();
+        assert_eq!(event.to_json(), ACCOUNT_BODY);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use nfehook_core::{Event, EventData, Verifier, WebhookEvent, sign, verify_event};
+use nfehook_core::{Dialect, Event, Verifier, sign, verify_event};
 
 fuzz_target!(|input: (&[u8], i64, u64)| {
     let (body, now, tolerance) = input;
@@ -12,17 +12,14 @@ fuzz_target!(|input: (&[u8], i64, u64)| {
         Ok(event) => {
             // Reading the same bytes again gives the same event, digest id included.
             assert_eq!(Event::from_json(body).as_ref(), Ok(&event));
-            // A subscription event serialises as its body and reads back to the same event.
-            if let EventData::Subscription(data) = &event.data {
-                let json = WebhookEvent {
-                    id: event.id.clone(),
-                    event: event.event.clone(),
-                    timestamp: event.timestamp,
-                    data: data.clone(),
-                }
-                .to_json();
-                assert_eq!(Event::from_json(json.as_bytes()).as_ref(), Ok(&event));
+            // What was accepted serialises as its dialect's body and reads back to the same
+            // event (an account body has no id: reading it back gives the new bytes' digest).
+            let json = event.to_json();
+            let mut again = Event::from_json(json.as_bytes()).expect("written bodies read back");
+            if event.dialect() == Dialect::Account {
+                again.id.clone_from(&event.id);
             }
+            assert_eq!(again, event);
         }
         Err(error) => {
             assert!(!error.code().is_empty());

@@ -3,9 +3,13 @@
 //! both dialects), and `valor` as the exact decimal text (a string) rather than a number that
 //! would lose `1500.00`.
 
-use nfehook_core::{Event, EventData, EventError};
-use serde::Serialize;
+use nfehook_core::{
+    AccountEventData, Dialect, Emitente, Event, EventData, EventError, EventKind, NfeEventData,
+    Timestamp, Valor,
+};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, json};
+use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::outcome::{self, Status};
 
@@ -99,6 +103,149 @@ pub fn to_js_json(event: &Event) -> String {
     serde_json::to_string(&view).unwrap_or_default()
 }
 
+/// An event as JavaScript writes one for a test delivery: the shape [`to_js_json`] gives, with
+/// `dialect` optional (the event's own, else `subscription`) and `data.status` optional in the
+/// subscription dialect (the event's, as [`EventKind::status`] gives it).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EventInput {
+    #[serde(default)]
+    dialect: Option<String>,
+    #[serde(default)]
+    id: Option<String>,
+    event: EventKind,
+    timestamp: Timestamp,
+    data: DataInput,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DataInput {
+    nfe_chave: String,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    emitente: Option<Emitente>,
+    #[serde(default)]
+    valor: Option<Valor>,
+    #[serde(default)]
+    data_emissao: Option<Timestamp>,
+    #[serde(default)]
+    tipo_consulta: Option<String>,
+    #[serde(default)]
+    erro_codigo: Option<String>,
+    #[serde(default)]
+    erro_mensagem: Option<String>,
+    #[serde(default)]
+    arquivo_id: Option<String>,
+    #[serde(default)]
+    url_download: Option<String>,
+}
+
+/// The core event an [`EventInput`] describes.
+fn event_of(input: EventInput) -> Result<Event, String> {
+    let dialect = match input.dialect.as_deref() {
+        None => input.event.dialect().unwrap_or(Dialect::Subscription),
+        Some("subscription") => Dialect::Subscription,
+        Some("account") => Dialect::Account,
+        Some(other) => {
+            return Err(format!(
+                "unknown dialect `{other}`; expected `subscription` or `account`"
+            ));
+        }
+    };
+    let d = input.data;
+    let data = match dialect {
+        Dialect::Subscription => EventData::Subscription(NfeEventData {
+            nfe_chave: d.nfe_chave,
+            status: d.status.unwrap_or_else(|| input.event.status().to_owned()),
+            emitente: d.emitente,
+            valor: d.valor,
+            data_emissao: d.data_emissao,
+        }),
+        Dialect::Account => EventData::Account(AccountEventData {
+            chave_nfe: d.nfe_chave,
+            status: d.status,
+            tipo_consulta: d.tipo_consulta,
+            erro_codigo: d.erro_codigo,
+            erro_mensagem: d.erro_mensagem,
+            arquivo_id: d.arquivo_id,
+            url_download: d.url_download,
+        }),
+    };
+    Ok(Event {
+        id: input.id.unwrap_or_default(),
+        event: input.event,
+        timestamp: input.timestamp,
+        data,
+    })
+}
+
+/// The delivery body, in its dialect, of the event JavaScript describes as JSON (the shape
+/// [`to_js_json`] gives), with the dialect and the lowercase name of the header its signature
+/// goes in: `{"body", "dialect", "header"}`, or `{"error": <message>}`.
+///
+/// ```
+/// let out = nfehook_wasm::event::test_delivery_body(
+///     r#"{"event":"nfe.consulta.erro","timestamp":"2024-03-10T16:45:30Z",
+///        "data":{"nfeChave":"k","erroCodigo":"404"}}"#,
+/// );
+/// let out: serde_json::Value = serde_json::from_str(&out).unwrap();
+/// assert_eq!(out["dialect"], "account");
+/// assert_eq!(out["header"], "x-validanfe-signature");
+/// assert_eq!(
+///     out["body"],
+///     r#"{"evento":"nfe.consulta.erro","timestamp":"2024-03-10T16:45:30Z","dados":{"chave_nfe":"k","erro_codigo":"404"}}"#
+/// );
+/// ```
+#[wasm_bindgen(js_name = testDeliveryBody)]
+#[must_use]
+pub fn test_delivery_body(event_json: &str) -> String {
+    let event = serde_json::from_str::<EventInput>(event_json)
+        .map_err(|error| format!("not a test event: {error}"))
+        .and_then(event_of);
+    match event {
+        Ok(event) => json!({
+            "body": event.to_json(),
+            "dialect": event.dialect().as_str(),
+            "header": event.dialect().signature_header().to_ascii_lowercase(),
+        })
+        .to_string(),
+        Err(message) => json!({ "error": message }).to_string(),
+    }
+}
+
+/// The lowercase names of the headers a ValidaNFe signature is read from, in the order the
+/// core's [`nfehook_core::signature_header`] tries them.
+///
+/// ```
+/// assert_eq!(nfehook_wasm::event::signature_header_names(), ["x-webhook-signature", "x-validanfe-signature"]);
+/// ```
+#[wasm_bindgen(js_name = signatureHeaderNames)]
+#[must_use]
+pub fn signature_header_names() -> Vec<String> {
+    nfehook_core::SIGNATURE_HEADERS
+        .iter()
+        .map(|name| name.to_ascii_lowercase())
+        .collect()
+}
+
+/// The names of the events the service documents: the subscription dialect's, then the
+/// account webhook's.
+///
+/// ```
+/// assert_eq!(nfehook_wasm::event::event_names()[3], "nfe.consulta.concluida");
+/// ```
+#[wasm_bindgen(js_name = eventNames)]
+#[must_use]
+pub fn event_names() -> Vec<String> {
+    [Dialect::Subscription, Dialect::Account]
+        .iter()
+        .flat_map(|dialect| dialect.events())
+        .map(|kind| kind.as_str().to_owned())
+        .collect()
+}
+
 /// Status and JSON details of a failed event verification.
 pub(crate) fn error(error: &EventError) -> (Status, String) {
     let message = error.to_string();
@@ -177,6 +324,38 @@ mod tests {
         assert_eq!(
             value["data"],
             json!({"nfeChave": "k", "arquivoId": "7", "urlDownload": "https://api.validanfe.com/f/7"})
+        );
+    }
+
+    #[test]
+    fn test_deliveries_read_back_as_the_event_described() {
+        let out = |json: &str| -> serde_json::Value {
+            serde_json::from_str(&test_delivery_body(json)).unwrap()
+        };
+        let written = out(
+            r#"{"id":"t-1","event":"nfe.processada","timestamp":"2024-03-10T16:45:30Z","data":{"nfeChave":"k","valor":"1500.00"}}"#,
+        );
+        assert_eq!(written["header"], "x-webhook-signature");
+        let body = written["body"].as_str().unwrap();
+        let event = Event::from_json(body.as_bytes()).unwrap();
+        assert_eq!(event.id, "t-1");
+        assert_eq!(event.data.status(), Some("processada"));
+        assert!(body.contains(r#""valor":1500.00"#));
+        // An unknown event goes in the dialect asked for.
+        let written = out(
+            r#"{"dialect":"account","event":"guarda.nova","timestamp":"2024-03-10T16:45:30Z","data":{"nfeChave":"k","arquivoId":"9"}}"#,
+        );
+        let event = Event::from_json(written["body"].as_str().unwrap().as_bytes()).unwrap();
+        assert_eq!(event.dialect(), Dialect::Account);
+        assert!(out(r#"{"dialect":"x","event":"a","timestamp":"2024-03-10T16:45:30Z","data":{"nfeChave":"k"}}"#)["error"]
+            .as_str()
+            .unwrap()
+            .contains("unknown dialect"));
+        assert!(
+            out(r#"{"event":"a"}"#)["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("not a test event")
         );
     }
 

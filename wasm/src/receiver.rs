@@ -264,6 +264,23 @@ mod tests {
     }
 
     #[test]
+    fn account_deliveries_verify_with_a_bare_hex_signature() {
+        let receiver = Receiver::from_secrets(&["k"]);
+        let body = br#"{"evento":"nfe.consulta.concluida","timestamp":"2024-03-10T16:45:30Z","dados":{"chave_nfe":"c","status":"autorizada"}}"#;
+        let signature = nfehook_core::sign("k", body);
+        let bare = signature.trim_start_matches("sha256=");
+        scratch::fill(&[body, bare.as_bytes()]);
+        let status = receiver.verify_event(body.len(), bare.len(), 1_710_089_130.0, 300.0);
+        assert_eq!(status, 0);
+        let json = outcome::take_output();
+        assert!(
+            json.starts_with(r#"{"dialect":"account","id":"sha256:"#),
+            "{json}"
+        );
+        assert!(json.contains(r#""data":{"nfeChave":"c","status":"autorizada"}"#));
+    }
+
+    #[test]
     fn fast_path_agrees_with_the_core_on_every_single_byte_change() {
         let receiver = Receiver::from_secrets(&["whsec_a"]);
         let body = b"{\"id\":\"x\"}";
