@@ -33,18 +33,22 @@ test('accepted.ts and rejected.ts type-check (each wrong use of rejected.ts is e
 
 test('rejected.ts without its @ts-expect-error marks: one error per mark', () => {
   const source = readFileSync(join(here, 'rejected.ts'), 'utf8');
-  const marks = source.match(/\/\/ @ts-expect-error/g).length;
+  const mark = /^(\s*)\/\/ @ts-expect-error/gm;
+  const marks = source.match(mark).length;
   assert.ok(marks >= 10);
   const dir = mkdtempSync(join(tmpdir(), 'nfehook-types-'));
   try {
     const bare = source
-      .replaceAll('// @ts-expect-error', '// (expected error)')
+      .replace(mark, '$1// (expected error)')
       .replaceAll("'../../pkg/types/index.js'", JSON.stringify(join(pkgDir, 'types', 'index.js')));
     writeFileSync(join(dir, 'rejected.ts'), bare);
     const { ok, output } = check([join(dir, 'rejected.ts')]);
     assert.equal(ok, false);
-    const errors = output.split('\n').filter((line) => /error TS\d+/.test(line));
-    assert.equal(errors.length, marks, output);
+    // Each error sits on the line right after a mark, and each such line has one.
+    const expected = source.split('\n').flatMap((line, i) => (/^\s*\/\/ @ts-expect-error/.test(line) ? [i + 2] : []));
+    const found = [...output.matchAll(/rejected\.ts\((\d+),\d+\): error TS\d+/g)].map((m) => Number(m[1]));
+    assert.equal(expected.length, marks);
+    assert.deepEqual(found, expected, output);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -39,12 +39,16 @@ export type KnownEventName = SubscriptionEventName | AccountEventName;
 
 declare const unknownEventName: unique symbol;
 /**
- * The name of an event this version does not know. Branded so that it does not overlap the
- * known names: `switch (event.event)` narrows each `case 'nfe.processada'` to its own event.
- * Compare it with a name this version does not list through `string`:
- * `(event.event as string) === 'nfe.nova'`.
+ * The name of an event this version does not know. At run time it is the name as sent (a
+ * string); its type is opaque so that it overlaps none of the known names, which keeps
+ * `switch (event.event)` narrowing each `case 'nfe.processada'` to its own event (a `string`
+ * here would make every case wide again). Read it with `String(event.event)`, and compare it
+ * with a name this version does not list that way: `String(event.event) === 'nfe.nova'`.
  */
-export type UnknownEventName = string & { readonly [unknownEventName]: true };
+export interface UnknownEventName {
+  readonly [unknownEventName]: true;
+  toString(): string;
+}
 
 /** The issuer of the NF-e. */
 export interface Emitente {
@@ -98,7 +102,7 @@ export type ConsultaErroData = Pick<AccountEventData, 'nfeChave' | 'erroCodigo' 
 /** `guarda.upload.concluido`'s `data`. */
 export type GuardaUploadConcluidoData = Pick<AccountEventData, 'nfeChave' | 'arquivoId' | 'urlDownload'>;
 
-interface EventBase<D extends Dialect, Name extends string, Data> {
+interface EventBase<D extends Dialect, Name extends string | UnknownEventName, Data> {
   /** Which dialect the delivery came in. */
   dialect: D;
   /**

@@ -49,7 +49,7 @@ export function describe(event: WebhookEvent): string {
     default: {
       // Every known case handled: what is left is the unknown event, of either dialect.
       const unknown: UnknownWebhookEvent = event;
-      const name: string = unknown.event;
+      const name: string = String(unknown.event);
       const dialect: Dialect = unknown.dialect;
       return `${name} ${dialect} ${unknown.data.nfeChave} ${unknown.data.status}`;
     }
@@ -69,9 +69,9 @@ export function known(event: SubscriptionWebhookEvent | AccountWebhookEvent): Kn
   return event.event;
 }
 
-/** A name this version does not list is compared through `string`. */
+/** A name this version does not list is compared through `String`. */
 export function isFuture(event: WebhookEvent): boolean {
-  return (event.event as string) === 'nfe.nova';
+  return String(event.event) === 'nfe.nova' && `${event.event}`.startsWith('nfe.');
 }
 
 export const verified: WebhookEvent = webhook.verify(rawBody, headers);

@@ -1,7 +1,7 @@
 // Must not compile: each line under `// @ts-expect-error` is an error (wasm/test/types.test.mjs
 // also checks that, with the directives removed, each of them is one error).
 import { generateTestDelivery } from '../../pkg/types/index.js';
-import type { WebhookEvent } from '../../pkg/types/index.js';
+import type { UnknownWebhookEvent, WebhookEvent } from '../../pkg/types/index.js';
 
 export function wrong(event: WebhookEvent): unknown {
   switch (event.event) {
@@ -24,9 +24,24 @@ export function wrong(event: WebhookEvent): unknown {
       return [emitente, url];
     }
     default:
-      // @ts-expect-error the unknown variant is not a known name
-      return event.event === 'nfe.cancelada';
+      return undefined;
   }
+}
+
+export function unknownIsNotKnown(event: UnknownWebhookEvent): boolean {
+  // @ts-expect-error the unknown variant's name overlaps no known name
+  return event.event === 'nfe.cancelada';
+}
+
+export function unknownIsNotAnyName(event: UnknownWebhookEvent): boolean {
+  // @ts-expect-error a name this version does not list is compared through `String(event.event)`
+  return event.event === 'nfe.nova';
+}
+
+export function unknownIsOpaque(event: UnknownWebhookEvent): string {
+  // @ts-expect-error read as text with `String(event.event)`
+  const name: string = event.event;
+  return name;
 }
 
 export function notWidened(event: WebhookEvent): unknown {
