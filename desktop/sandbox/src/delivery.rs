@@ -17,8 +17,55 @@ pub enum DeliveryStatus {
     Delivered,
     /// Every attempt failed.
     Failed,
-    /// Its subscription was deleted before it was delivered.
+    /// Its webhook (subscription or account webhook) was removed before it was delivered.
     Cancelled,
+    /// Found pending past the [delivery horizon](crate::DELIVERY_HORIZON) (the sandbox was
+    /// stopped too long): no further attempt is made.
+    Expired,
+}
+
+/// Which webhook a delivery goes to, and so its body shape and signature header.
+///
+/// ```
+/// use nfehook_sandbox::Dialect;
+/// assert_eq!(serde_json::to_string(&Dialect::Account).unwrap(), r#""account""#);
+/// assert_eq!(Dialect::Subscription.signature_header(), "X-Webhook-Signature");
+/// assert_eq!(Dialect::Account.signature_header(), "X-ValidaNFe-Signature");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dialect {
+    /// A subscription of the Subscriptions API: `{"id","event","timestamp","data"}` signed in
+    /// `X-Webhook-Signature`.
+    Subscription,
+    /// The account webhook: `{"evento","timestamp","dados"}` signed in `X-ValidaNFe-Signature`.
+    Account,
+}
+
+impl Dialect {
+    /// The header its deliveries carry the `sha256=<hex>` signature in.
+    #[must_use]
+    pub fn signature_header(self) -> &'static str {
+        match self {
+            Dialect::Subscription => nfehook_core::SIGNATURE_HEADER,
+            Dialect::Account => crate::account::ACCOUNT_SIGNATURE_HEADER,
+        }
+    }
+
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Dialect::Subscription => "subscription",
+            Dialect::Account => "account",
+        }
+    }
+
+    pub(crate) fn parse(text: &str) -> Dialect {
+        if text == "account" {
+            Dialect::Account
+        } else {
+            Dialect::Subscription
+        }
+    }
 }
 
 impl From<Status> for DeliveryStatus {
@@ -28,6 +75,7 @@ impl From<Status> for DeliveryStatus {
             Status::Delivered => DeliveryStatus::Delivered,
             Status::Failed => DeliveryStatus::Failed,
             Status::Cancelled => DeliveryStatus::Cancelled,
+            Status::Expired => DeliveryStatus::Expired,
         }
     }
 }
@@ -39,6 +87,7 @@ impl From<DeliveryStatus> for Status {
             DeliveryStatus::Delivered => Status::Delivered,
             DeliveryStatus::Failed => Status::Failed,
             DeliveryStatus::Cancelled => Status::Cancelled,
+            DeliveryStatus::Expired => Status::Expired,
         }
     }
 }
@@ -59,15 +108,19 @@ pub struct Attempt {
     pub error: Option<String>,
 }
 
-/// A delivery: one event for one subscription, with every attempt made so far.
+/// A delivery: one event for one subscription or for the account webhook, with every attempt
+/// made so far.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Delivery {
-    /// Delivery id, the `id` inside the body.
+    /// Delivery id: the `id` inside a subscription body; account bodies carry no id.
     pub id: String,
-    /// The subscription it is for (it may have been deleted since).
-    pub subscription_id: String,
-    /// The URL it is sent to (the subscription's URL when it was created).
+    /// Which webhook it goes to.
+    pub dialect: Dialect,
+    /// The subscription it is for (it may have been deleted since); `None` for the account
+    /// webhook.
+    pub subscription_id: Option<String>,
+    /// The URL it is sent to (the webhook's URL when it was created).
     pub url: String,
     /// The event.
     pub event: EventKind,
@@ -92,13 +145,18 @@ pub struct Delivery {
 /// Which deliveries to list; the default lists them all, newest first.
 ///
 /// ```
-/// use nfehook_sandbox::{DeliveryQuery, DeliveryStatus};
+/// use nfehook_sandbox::{DeliveryQuery, DeliveryStatus, Dialect};
 /// let query = DeliveryQuery { status: Some(DeliveryStatus::Pending), ..DeliveryQuery::default() };
 /// assert!(query.subscription_id.is_none());
+/// let account = DeliveryQuery { dialect: Some(Dialect::Account), ..DeliveryQuery::default() };
+/// assert!(account.status.is_none());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryQuery {
+    /// Only deliveries of this dialect (to subscriptions, or to the account webhook).
+    #[serde(default)]
+    pub dialect: Option<Dialect>,
     /// Only deliveries to this subscription.
     #[serde(default)]
     pub subscription_id: Option<String>,
@@ -110,6 +168,7 @@ pub struct DeliveryQuery {
 impl DeliveryQuery {
     pub(crate) fn filter(&self) -> DeliveryFilter {
         DeliveryFilter {
+            dialect: self.dialect,
             subscription_id: self
                 .subscription_id
                 .as_ref()
@@ -126,6 +185,7 @@ impl From<DeliveryRow> for Delivery {
             .unwrap_or_else(|_| RawValue::from_string("null".to_owned()).expect("null is JSON"));
         Delivery {
             id: row.id,
+            dialect: row.dialect,
             subscription_id: row.subscription_id,
             url: row.url,
             event: EventKind::from_name(&row.event),

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod account;
 mod api;
 mod api_key;
 mod clock;
@@ -25,8 +26,10 @@ mod store;
 mod trigger;
 mod validation;
 
-pub use config::{DispatchConfig, RateLimit, Storage};
-pub use delivery::{Attempt, Delivery, DeliveryQuery, DeliveryStatus};
+pub use account::{ACCOUNT_SIGNATURE_HEADER, AccountEvent, AccountWebhook, AccountWebhookRequest};
+pub use clock::{Clock, ManualClock};
+pub use config::{DELIVERY_HORIZON, DispatchConfig, RateLimit, Storage};
+pub use delivery::{Attempt, Delivery, DeliveryQuery, DeliveryStatus, Dialect};
 pub use error::{Result, SandboxError};
 pub use sandbox::{DEFAULT_BIND, RunningSandbox, Sandbox, SandboxBuilder};
 pub use secret::{generate_api_key, generate_secret};
