@@ -1087,6 +1087,153 @@ mod tests {
     }
 
     #[test]
+    fn overdue_deliveries_expire_unless_in_flight() {
+        let store = store();
+        with_conn(&store, |conn| {
+            insert_subscription(conn, &sub("a", "http://x/a", &["nfe.erro"])).unwrap();
+            let tx = conn.transaction().unwrap();
+            let new = |id: &str| NewDelivery {
+                id: id.into(),
+                dialect: Dialect::Subscription,
+                subscription_id: Some("a".into()),
+                url: "http://x/a".into(),
+                event: "nfe.erro".into(),
+                nfe_chave: "K".into(),
+                body: "{}".into(),
+            };
+            insert_deliveries(&tx, &[new("old"), new("busy")], 100).unwrap();
+            insert_deliveries(&tx, &[new("young")], 500).unwrap();
+            tx.commit().unwrap();
+            let busy: HashSet<String> = ["busy".to_owned()].into();
+            assert_eq!(expire_overdue(conn, 200, &busy, 900).unwrap(), ["old"]);
+            assert!(expire_overdue(conn, 200, &busy, 901).unwrap().is_empty());
+            let all = list_deliveries(conn, &DeliveryFilter::default()).unwrap();
+            let status = |id: &str| all.iter().find(|d| d.id == id).unwrap().status;
+            assert_eq!(status("old"), Status::Expired);
+            assert_eq!(status("busy"), Status::Pending);
+            assert_eq!(status("young"), Status::Pending);
+            let old = all.iter().find(|d| d.id == "old").unwrap();
+            assert_eq!((old.next_attempt_at, old.completed_at), (None, Some(900)));
+        });
+    }
+
+    #[test]
+    fn the_account_webhook_keeps_its_secret_and_removing_it_cancels_its_deliveries() {
+        let store = store();
+        with_conn(&store, |conn| {
+            assert_eq!(get_account_webhook(conn).unwrap(), None);
+            let events = vec!["nfe.consulta.erro".to_owned()];
+            let first =
+                put_account_webhook(conn, "http://x/1", &events, None, "whsec_new", 10).unwrap();
+            assert_eq!(first.secret, "whsec_new");
+            let second =
+                put_account_webhook(conn, "http://x/2", &events, None, "whsec_other", 20).unwrap();
+            assert_eq!(
+                (second.secret.as_str(), second.created_at),
+                ("whsec_new", 10)
+            );
+            assert_eq!(get_account_webhook(conn).unwrap(), Some(second));
+            let tx = conn.transaction().unwrap();
+            assert_eq!(
+                account_target(&tx, "nfe.consulta.erro").unwrap().as_deref(),
+                Some("http://x/2")
+            );
+            assert_eq!(
+                account_target(&tx, "guarda.upload.concluido").unwrap(),
+                None
+            );
+            let delivery = NewDelivery {
+                id: "c1".into(),
+                dialect: Dialect::Account,
+                subscription_id: None,
+                url: "http://x/2".into(),
+                event: "nfe.consulta.erro".into(),
+                nfe_chave: "K".into(),
+                body: "{}".into(),
+            };
+            insert_deliveries(&tx, &[delivery], 30).unwrap();
+            tx.commit().unwrap();
+            let due = due_deliveries(conn, 30, &HashSet::new(), 10).unwrap();
+            assert_eq!(
+                (due[0].dialect, due[0].secret.as_str()),
+                (Dialect::Account, "whsec_new")
+            );
+            assert!(delete_account_webhook(conn, 40).unwrap());
+            assert!(!delete_account_webhook(conn, 41).unwrap());
+            assert!(
+                due_deliveries(conn, 50, &HashSet::new(), 10)
+                    .unwrap()
+                    .is_empty()
+            );
+            let rows = list_deliveries(conn, &DeliveryFilter::default()).unwrap();
+            assert_eq!(rows[0].status, Status::Cancelled);
+        });
+    }
+
+    #[test]
+    fn a_version_1_database_is_migrated_with_its_deliveries_and_attempts() {
+        let dir = std::env::temp_dir().join(format!("nfehook-store-v1-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("v1.db");
+        let _ = std::fs::remove_file(&path);
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+            conn.execute_batch(V1_SCHEMA).unwrap();
+            conn.execute_batch(
+                "INSERT INTO subscriptions VALUES ('a', 'n', 'http://x/a', 1, '[\"nfe.erro\"]', 'whsec_v1', 1, NULL);
+                 INSERT INTO deliveries VALUES ('d1', 'a', 'http://x/a', 'nfe.erro', 'K', '{}', 'pending', 1, 500, 100, NULL);
+                 INSERT INTO attempts VALUES ('d1', 1, 100, 500, 3, 'receiver answered HTTP 500');
+                 PRAGMA user_version = 1;",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&Storage::File(path.clone())).unwrap();
+        with_conn(&store, |conn| {
+            let version: i64 = conn
+                .pragma_query_value(None, "user_version", |row| row.get(0))
+                .unwrap();
+            assert_eq!(version, SCHEMA_VERSION);
+            let rows = list_deliveries(conn, &DeliveryFilter::default()).unwrap();
+            assert_eq!(rows.len(), 1);
+            assert_eq!(rows[0].dialect, Dialect::Subscription);
+            assert_eq!(rows[0].subscription_id.as_deref(), Some("a"));
+            assert_eq!(rows[0].attempts.len(), 1, "attempts survive the rebuild");
+            let due = due_deliveries(conn, 500, &HashSet::new(), 10).unwrap();
+            assert_eq!(due[0].secret, "whsec_v1");
+            assert_eq!(
+                expire_overdue(conn, 200, &HashSet::new(), 600).unwrap(),
+                ["d1"]
+            );
+            let foreign_keys: i64 = conn
+                .pragma_query_value(None, "foreign_keys", |row| row.get(0))
+                .unwrap();
+            assert_eq!(foreign_keys, 1);
+        });
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The schema as version 1 wrote it.
+    const V1_SCHEMA: &str = "
+        CREATE TABLE subscriptions (id TEXT PRIMARY KEY, name TEXT NOT NULL, url TEXT NOT NULL UNIQUE,
+            is_active INTEGER NOT NULL, events TEXT NOT NULL, secret TEXT NOT NULL,
+            created_at INTEGER NOT NULL, last_delivery_at INTEGER);
+        CREATE TABLE subscription_chaves (subscription_id TEXT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+            nfe_chave TEXT NOT NULL, added_at INTEGER NOT NULL, PRIMARY KEY (subscription_id, nfe_chave));
+        CREATE TABLE deliveries (id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL, url TEXT NOT NULL,
+            event TEXT NOT NULL, nfe_chave TEXT NOT NULL, body TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'cancelled')),
+            attempts_made INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER,
+            created_at INTEGER NOT NULL, completed_at INTEGER);
+        CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
+        CREATE INDEX deliveries_subscription ON deliveries (subscription_id);
+        CREATE TABLE attempts (delivery_id TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+            number INTEGER NOT NULL, started_at INTEGER NOT NULL, status_code INTEGER,
+            latency_ms INTEGER NOT NULL, error TEXT, PRIMARY KEY (delivery_id, number));
+    ";
+
+    #[test]
     fn a_newer_schema_is_refused() {
         let dir = std::env::temp_dir().join(format!("nfehook-store-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

@@ -103,7 +103,10 @@ pub enum Reply {
 /// A request the receiver got.
 #[derive(Debug, Clone)]
 pub struct Hit {
+    /// The body's `id`; empty for an account delivery (its body has none).
     pub id: String,
+    /// The header the signature came in.
+    pub signature_header: &'static str,
     pub event: String,
     pub nfe_chave: String,
     pub signature_ok: bool,
@@ -122,7 +125,9 @@ struct Inner {
 }
 
 /// A webhook receiver on 127.0.0.1 that verifies each delivery with `nfehook-core`
-/// (signature over the raw body, then JSON and timestamp) and answers per its plan.
+/// (signature over the raw body, then JSON and timestamp) and answers per its plan. A request
+/// with `X-ValidaNFe-Signature` and no `X-Webhook-Signature` is read as an account delivery:
+/// its signature is checked over the raw body, its body as `{"evento","timestamp","dados"}`.
 pub struct Receiver {
     pub addr: SocketAddr,
     inner: Arc<Inner>,
@@ -169,8 +174,17 @@ impl Drop for Receiver {
 async fn receive(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let at = Instant::now();
     let secret = inner.secret.lock().unwrap().clone();
+    let account = headers.get(nfehook_core::SIGNATURE_HEADER).is_none()
+        && headers
+            .get(nfehook_sandbox::ACCOUNT_SIGNATURE_HEADER)
+            .is_some();
+    let signature_header = if account {
+        nfehook_sandbox::ACCOUNT_SIGNATURE_HEADER
+    } else {
+        nfehook_core::SIGNATURE_HEADER
+    };
     let signature = headers
-        .get(nfehook_core::SIGNATURE_HEADER)
+        .get(signature_header)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned();
@@ -181,16 +195,38 @@ async fn receive(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: Byte
             .as_secs(),
     )
     .unwrap();
-    let verified = secret.as_ref().map(|secret| {
-        nfehook_core::verify_event(
-            &Verifier::new(secret.as_bytes()),
-            &body,
-            &signature,
-            now,
-            nfehook_core::DEFAULT_TOLERANCE_SECS,
+    let (verified, id, event, nfe_chave) = if account {
+        let verified = secret.as_ref().map(|secret| {
+            nfehook_core::verify(secret, &body, &signature).map_err(|err| err.to_string())
+        });
+        let parsed: Value = serde_json::from_slice(&body).expect("the body is JSON");
+        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+        (
+            verified,
+            String::new(),
+            text(&parsed["evento"]),
+            text(&parsed["dados"]["chave_nfe"]),
         )
-    });
-    let event = WebhookEvent::from_json(&body).expect("the body is a webhook event");
+    } else {
+        let verified = secret.as_ref().map(|secret| {
+            nfehook_core::verify_event(
+                &Verifier::new(secret.as_bytes()),
+                &body,
+                &signature,
+                now,
+                nfehook_core::DEFAULT_TOLERANCE_SECS,
+            )
+            .map(|_| ())
+            .map_err(|err| err.to_string())
+        });
+        let event = WebhookEvent::from_json(&body).expect("the body is a webhook event");
+        (
+            verified,
+            event.id,
+            event.event.as_str().to_owned(),
+            event.data.nfe_chave,
+        )
+    };
     let reply = inner
         .plan
         .lock()
@@ -204,9 +240,10 @@ async fn receive(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: Byte
     };
     // Recorded before any wait: a sender that gives up drops this handler mid-way.
     inner.hits.lock().unwrap().push(Hit {
-        id: event.id.clone(),
-        event: event.event.as_str().to_owned(),
-        nfe_chave: event.data.nfe_chave.clone(),
+        id,
+        signature_header,
+        event,
+        nfe_chave,
         signature_ok: matches!(verified, Some(Ok(_))),
         content_type: headers
             .get("content-type")
