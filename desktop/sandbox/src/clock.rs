@@ -121,7 +121,7 @@ impl ClockJumps {
         {
             return;
         }
-        std::future::pending().await
+        std::future::pending::<()>().await;
     }
 }
 

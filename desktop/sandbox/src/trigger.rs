@@ -231,6 +231,81 @@ enum Plan {
     Account(AccountEvent, AccountFields),
 }
 
+/// The `data` of a subscription event from the request, samples where absent.
+fn subscription_plan(
+    request: &TriggerRequest,
+    chave: &ChaveAcesso,
+    now: Timestamp,
+) -> Result<Plan> {
+    only_fields(
+        request,
+        request.event.as_str(),
+        &["emitente", "valor", "dataEmissao"],
+    )?;
+    Ok(Plan::Subscription(NfeEventData {
+        nfe_chave: chave.as_str().to_owned(),
+        status: request.event.status().to_owned(),
+        emitente: Some(
+            request
+                .emitente
+                .clone()
+                .unwrap_or_else(|| sample::emitente(chave)),
+        ),
+        valor: Some(request.valor.clone().unwrap_or_else(sample::valor)),
+        data_emissao: Some(
+            request
+                .data_emissao
+                .unwrap_or_else(|| sample::data_emissao(now)),
+        ),
+    }))
+}
+
+/// One delivery per webhook that wants the event, with its body.
+fn new_deliveries(
+    tx: &rusqlite::Transaction<'_>,
+    plan: &Plan,
+    event: &EventKind,
+    nfe_chave: &str,
+    now: Timestamp,
+) -> rusqlite::Result<Vec<NewDelivery>> {
+    Ok(match plan {
+        Plan::Subscription(data) => store::targets(tx, event.as_str(), nfe_chave)?
+            .into_iter()
+            .map(|target| {
+                let id = uuid::Uuid::new_v4().hyphenated().to_string();
+                let body = WebhookEvent {
+                    id: id.clone(),
+                    event: event.clone(),
+                    timestamp: now,
+                    data: data.clone(),
+                }
+                .to_json();
+                NewDelivery {
+                    id,
+                    dialect: Dialect::Subscription,
+                    subscription_id: Some(target.subscription_id),
+                    url: target.url,
+                    event: event.as_str().to_owned(),
+                    nfe_chave: nfe_chave.to_owned(),
+                    body,
+                }
+            })
+            .collect(),
+        Plan::Account(account_event, fields) => store::account_target(tx, account_event.as_str())?
+            .map(|url| NewDelivery {
+                id: uuid::Uuid::new_v4().hyphenated().to_string(),
+                dialect: Dialect::Account,
+                subscription_id: None,
+                url,
+                event: account_event.as_str().to_owned(),
+                nfe_chave: nfe_chave.to_owned(),
+                body: account::body(*account_event, now, nfe_chave, fields),
+            })
+            .into_iter()
+            .collect(),
+    })
+}
+
 /// Stores one pending delivery per webhook that wants the event, then wakes the dispatcher.
 pub(crate) async fn trigger(
     store: &Store,
@@ -253,74 +328,16 @@ pub(crate) async fn trigger(
             .map_err(|err| SandboxError::InvalidRequest(format!("invalid nfeChave: {err}")))?,
         None => sample::chave(now),
     };
-    let plan = if let Some(event) = account_event {
-        Plan::Account(event, account_fields(event, &request)?)
-    } else {
-        only_fields(
-            &request,
-            request.event.as_str(),
-            &["emitente", "valor", "dataEmissao"],
-        )?;
-        Plan::Subscription(NfeEventData {
-            nfe_chave: chave.as_str().to_owned(),
-            status: request.event.status().to_owned(),
-            emitente: Some(
-                request
-                    .emitente
-                    .clone()
-                    .unwrap_or_else(|| sample::emitente(&chave)),
-            ),
-            valor: Some(request.valor.clone().unwrap_or_else(sample::valor)),
-            data_emissao: Some(
-                request
-                    .data_emissao
-                    .unwrap_or_else(|| sample::data_emissao(now)),
-            ),
-        })
+    let plan = match account_event {
+        Some(event) => Plan::Account(event, account_fields(event, &request)?),
+        None => subscription_plan(&request, &chave, now)?,
     };
     let event = request.event.clone();
     let nfe_chave = chave.as_str().to_owned();
     let deliveries = store
         .call(move |conn| {
             let tx = conn.transaction()?;
-            let new: Vec<NewDelivery> = match &plan {
-                Plan::Subscription(data) => store::targets(&tx, event.as_str(), &nfe_chave)?
-                    .into_iter()
-                    .map(|target| {
-                        let id = uuid::Uuid::new_v4().hyphenated().to_string();
-                        let body = WebhookEvent {
-                            id: id.clone(),
-                            event: event.clone(),
-                            timestamp: now,
-                            data: data.clone(),
-                        }
-                        .to_json();
-                        NewDelivery {
-                            id,
-                            dialect: Dialect::Subscription,
-                            subscription_id: Some(target.subscription_id),
-                            url: target.url,
-                            event: event.as_str().to_owned(),
-                            nfe_chave: nfe_chave.clone(),
-                            body,
-                        }
-                    })
-                    .collect(),
-                Plan::Account(account_event, fields) => {
-                    store::account_target(&tx, account_event.as_str())?
-                        .map(|url| NewDelivery {
-                            id: uuid::Uuid::new_v4().hyphenated().to_string(),
-                            dialect: Dialect::Account,
-                            subscription_id: None,
-                            url,
-                            event: account_event.as_str().to_owned(),
-                            nfe_chave: nfe_chave.clone(),
-                            body: account::body(*account_event, now, &nfe_chave, fields),
-                        })
-                        .into_iter()
-                        .collect()
-                }
-            };
+            let new = new_deliveries(&tx, &plan, &event, &nfe_chave, now)?;
             store::insert_deliveries(&tx, &new, now_ms)?;
             tx.commit()?;
             Ok(new)

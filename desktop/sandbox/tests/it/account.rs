@@ -117,6 +117,8 @@ async fn invalid_webhooks_get_field_errors() {
     sandbox.shutdown().await.unwrap();
 }
 
+// One scenario from set-up to the listing, read top to bottom.
+#[allow(clippy::too_many_lines)]
 #[tokio::test]
 async fn each_account_event_is_delivered_in_the_account_dialect() {
     let sandbox = fast_sandbox().start().await.unwrap();

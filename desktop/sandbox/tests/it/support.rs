@@ -244,7 +244,7 @@ async fn receive(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: Byte
         signature_header,
         event,
         nfe_chave,
-        signature_ok: matches!(verified, Some(Ok(_))),
+        signature_ok: matches!(verified, Some(Ok(()))),
         content_type: headers
             .get("content-type")
             .and_then(|v| v.to_str().ok())
