@@ -616,7 +616,7 @@ async fn every_answer_of_a_full_session_matches_the_document() {
     let mut account_ids = Vec::new();
     for body in [
         format!(r#"{{"event":"nfe.consulta.concluida","nfeChave":"{CHAVE}","status":"autorizada"}}"#),
-        format!(r#"{{"event":"nfe.consulta.erro","erroCodigo":"404","erroMensagem":"não encontrada"}}"#),
+        r#"{"event":"nfe.consulta.erro","erroCodigo":"404","erroMensagem":"não encontrada"}"#.to_owned(),
         r#"{"event":"guarda.upload.concluido","arquivoId":"arq-1","urlDownload":"https://api.validanfe.com/GuardaNFe/Download/arq-1"}"#.to_owned(),
     ] {
         let triggered = call(
