@@ -16,9 +16,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         now,
         DEFAULT_TOLERANCE_SECS,
     )?;
-    println!("assinatura válida: {} ({})", event.event, event.id);
+    println!(
+        "assinatura válida: {} ({}, dialeto {})",
+        event.event,
+        event.id,
+        event.dialect()
+    );
 
-    let chave = ChaveAcesso::parse(&event.data.nfe_chave)?;
+    let chave = event.data.chave()?;
     println!("chave de acesso:  {}", chave.grouped());
     println!(
         "  UF:             {} ({})",

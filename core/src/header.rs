@@ -1,5 +1,6 @@
-//! Parsing of signature header values, shared by the ValidaNFe (`sha256=`) and NFE.io (`sha1=`)
-//! schemes, and the errors both report.
+//! Which header a ValidaNFe signature is read from ([`signature_header`]), and parsing of
+//! signature header values, shared by the ValidaNFe (`sha256=`) and NFE.io (`sha1=`) schemes,
+//! with the errors both report.
 //!
 //! A header may hold several signatures separated by commas or spaces. Each is
 //! `<algorithm>=<value>` (the algorithm in any case) or a bare value; the value is hex in either
@@ -11,6 +12,48 @@ use core::fmt;
 
 use base64ct::{Base64, Base64Unpadded, Base64Url, Base64UrlUnpadded, Encoding};
 use subtle::ConstantTimeEq;
+
+/// The header of the account webhook's deliveries (spec section 5).
+///
+/// ```
+/// assert_eq!(nfehook_core::ACCOUNT_SIGNATURE_HEADER, "X-ValidaNFe-Signature");
+/// ```
+pub const ACCOUNT_SIGNATURE_HEADER: &str = "X-ValidaNFe-Signature";
+
+/// The headers a ValidaNFe signature is read from, in the order [`signature_header`] tries them.
+///
+/// ```
+/// assert_eq!(nfehook_core::SIGNATURE_HEADERS, ["X-Webhook-Signature", "X-ValidaNFe-Signature"]);
+/// ```
+pub const SIGNATURE_HEADERS: [&str; 2] =
+    [crate::signature::SIGNATURE_HEADER, ACCOUNT_SIGNATURE_HEADER];
+
+/// The signature of a delivery of either dialect: `X-Webhook-Signature` when the request has it
+/// (even empty: that is what was sent), else `X-ValidaNFe-Signature`. Returns the header's name
+/// and value, or `None` when neither is present (verify `""` then, to get
+/// [`SignatureError::Missing`]).
+///
+/// `lookup` gets each name of [`SIGNATURE_HEADERS`] as written there; HTTP header names are
+/// case-insensitive, so compare them so. Both `sha256=<hex>` and a bare hex value verify, as
+/// every value form of this module does.
+///
+/// ```
+/// use nfehook_core::header::signature_header;
+///
+/// let headers = [("x-validanfe-signature", "ab12")];
+/// let find = |name: &str| {
+///     headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
+/// };
+/// assert_eq!(signature_header(find), Some(("X-ValidaNFe-Signature", "ab12")));
+/// assert_eq!(signature_header(|_| None::<&str>), None);
+/// ```
+pub fn signature_header<T>(
+    mut lookup: impl FnMut(&'static str) -> Option<T>,
+) -> Option<(&'static str, T)> {
+    SIGNATURE_HEADERS
+        .into_iter()
+        .find_map(|name| lookup(name).map(|value| (name, value)))
+}
 
 /// At most this many signatures are read from one header; more is refused as malformed.
 ///

@@ -7,6 +7,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod account;
 pub mod chave;
 pub mod cnpj;
 pub mod cpf;
@@ -21,15 +22,19 @@ pub mod subscription;
 pub mod timestamp;
 pub mod uf;
 
+pub use account::{AccountEvent, AccountEventData};
 pub use chave::{ChaveAcesso, ChaveError, DocumentKind, FaixaSerie, YearMonth};
 pub use cnpj::Cnpj;
 pub use cpf::Cpf;
 pub use document::{DocumentError, Documento};
 pub use event::{
-    DEFAULT_TOLERANCE_SECS, Emitente, EventError, EventKind, NfeEventData, PayloadError, Valor,
-    ValorError, WebhookEvent, verify_event,
+    DEFAULT_TOLERANCE_SECS, Dialect, Emitente, Event, EventData, EventError, EventKind,
+    NfeEventData, PayloadError, Valor, ValorError, WebhookEvent, verify_event,
 };
-pub use header::{Algorithm, MalformedReason, SignatureError};
+pub use header::{
+    ACCOUNT_SIGNATURE_HEADER, Algorithm, MalformedReason, SIGNATURE_HEADERS, SignatureError,
+    signature_header,
+};
 pub use modelo::{Modelo, TipoEmissao};
 pub use secret::Secret;
 pub use signature::{KeyRing, SIGNATURE_HEADER, Verifier, VerifySignature, sign, verify};

@@ -24,7 +24,7 @@ use core::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::event::EventKind;
+use crate::event::{Dialect, EventKind};
 use crate::secret::Secret;
 use crate::timestamp::Timestamp;
 
@@ -135,7 +135,7 @@ pub struct NewSubscription {
     pub name: String,
     /// Where deliveries go: an absolute http(s) URL (https recommended).
     pub url: String,
-    /// Events to receive, from [`EventKind::KNOWN`].
+    /// Events to receive, from [`EventKind::SUBSCRIPTION`].
     pub events: Vec<EventKind>,
     /// Whether deliveries are sent; `true` when absent.
     #[serde(default = "default_true")]
@@ -482,7 +482,8 @@ fn validate_events(events: &[EventKind]) -> Result<(), FieldProblem> {
         return Err(FieldProblem::NoEvents);
     }
     for (index, event) in events.iter().enumerate() {
-        if !event.is_known() {
+        // The account webhook's events are known, but not the API's to subscribe to.
+        if event.dialect() != Some(Dialect::Subscription) {
             return Err(FieldProblem::UnknownEvent { index });
         }
         if events[..index].contains(event) {

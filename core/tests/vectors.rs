@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 
-use nfehook_core::{ChaveAcesso, Cnpj, Cpf, Documento, KeyRing, Verifier, nfeio, verify_event};
+use nfehook_core::{
+    ChaveAcesso, Cnpj, Cpf, Documento, EventData, KeyRing, Verifier, nfeio, verify_event,
+};
 use serde_json::Value;
 
 fn load(name: &str) -> Value {
@@ -160,6 +162,29 @@ fn document_vectors() {
     }
 }
 
+/// The account dialect's fields under the JavaScript event's (camelCase) names, absent ones left
+/// out, as the vectors' `data` lists them.
+fn account_data(data: &EventData) -> serde_json::Value {
+    let EventData::Account(dados) = data else {
+        panic!("`data` is given for account cases only")
+    };
+    let mut map = serde_json::Map::new();
+    map.insert("nfeChave".into(), dados.chave_nfe.clone().into());
+    for (key, value) in [
+        ("status", &dados.status),
+        ("tipoConsulta", &dados.tipo_consulta),
+        ("erroCodigo", &dados.erro_codigo),
+        ("erroMensagem", &dados.erro_mensagem),
+        ("arquivoId", &dados.arquivo_id),
+        ("urlDownload", &dados.url_download),
+    ] {
+        if let Some(value) = value {
+            map.insert(key.into(), value.clone().into());
+        }
+    }
+    map.into()
+}
+
 #[test]
 fn event_vectors() {
     for case in load("events.json")["cases"].as_array().unwrap() {
@@ -179,13 +204,14 @@ fn event_vectors() {
                 for (field, got) in [
                     ("event", event.event.as_str().to_owned()),
                     ("id", event.id.clone()),
-                    ("nfeChave", event.data.nfe_chave.clone()),
+                    ("dialect", event.dialect().as_str().to_owned()),
+                    ("nfeChave", event.data.nfe_chave().to_owned()),
+                    ("status", event.data.status().unwrap_or_default().to_owned()),
                     (
                         "valor",
                         event
                             .data
-                            .valor
-                            .as_ref()
+                            .valor()
                             .map(|v| v.as_str().to_owned())
                             .unwrap_or_default(),
                     ),
@@ -193,6 +219,9 @@ fn event_vectors() {
                     if let Some(want) = case[field].as_str() {
                         assert_eq!(got, want, "{name}: {field}");
                     }
+                }
+                if !case["data"].is_null() {
+                    assert_eq!(account_data(&event.data), case["data"], "{name}: data");
                 }
             }
             Err(err) => assert_eq!(err.code(), expected, "{name}: {err}"),

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use nfehook_core::{Verifier, WebhookEvent, sign, verify_event};
+use nfehook_core::{Dialect, Event, Verifier, sign, verify_event};
 
 fuzz_target!(|input: (&[u8], i64, u64)| {
     let (body, now, tolerance) = input;
@@ -10,9 +10,16 @@ fuzz_target!(|input: (&[u8], i64, u64)| {
     let header = sign(secret, body);
     match verify_event(&Verifier::new(secret), body, &header, now, tolerance) {
         Ok(event) => {
-            // What was accepted serialises and reads back to the same event.
+            // Reading the same bytes again gives the same event, digest id included.
+            assert_eq!(Event::from_json(body).as_ref(), Ok(&event));
+            // What was accepted serialises as its dialect's body and reads back to the same
+            // event (an account body has no id: reading it back gives the new bytes' digest).
             let json = event.to_json();
-            assert_eq!(WebhookEvent::from_json(json.as_bytes()).as_ref(), Ok(&event));
+            let mut again = Event::from_json(json.as_bytes()).expect("written bodies read back");
+            if event.dialect() == Dialect::Account {
+                again.id.clone_from(&event.id);
+            }
+            assert_eq!(again, event);
         }
         Err(error) => {
             assert!(!error.code().is_empty());

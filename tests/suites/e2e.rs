@@ -330,7 +330,7 @@ async fn deliveries_reach_a_node_receiver_built_on_the_npm_package() {
         .create_subscription(&new_subscription(
             "A: receiver",
             format!("{receiver_url}/webhooks/a"),
-            EventKind::KNOWN.to_vec(),
+            EventKind::SUBSCRIPTION.to_vec(),
             SECRET_A,
         ))
         .await

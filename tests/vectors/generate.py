@@ -326,11 +326,34 @@ SPEC_BODY = ('{"id":"delivery-uuid","event":"nfe.processada","timestamp":"2024-0
              '"2024-03-10T15:30:45Z"}}')
 
 
+# The account webhook's bodies (spec section 5), compact as ValidaNFe's Node sample would sign them.
+ACCOUNT_CHAVE = "52060433009911002506550120000007800267301615"
+UPLOAD_URL = "https://api.validanfe.com/GuardaNFe/Arquivos/f3a9c2/download"
+
+
+def account_body(evento, fields):
+    return (f'{{"evento":"{evento}","timestamp":"2024-03-10T16:45:30Z","dados":'
+            f'{{"chave_nfe":"{ACCOUNT_CHAVE}",{fields}}}}}')
+
+
+def digest_id(body):
+    """The event id of a body without one: `sha256:` and the hex SHA-256 of its UTF-8 bytes."""
+    return "sha256:" + hashlib.sha256(body.encode()).hexdigest()
+
+
 def events():
     secret = "whsec_1234567890abcdef"
     t = 1710089130  # 2024-03-10T16:45:30Z
     spec_body = SPEC_BODY
     unknown = spec_body.replace('"nfe.processada"', '"nfe.denegada"').replace('"processada"', '"denegada"')
+    spec_unknown_fields = spec_body.replace('"data":{', '"versao":2,"dados":[],"data":{"novo":{"a":1},')
+    spec_no_id = spec_body.replace('"id":"delivery-uuid",', "")
+    concluida = account_body("nfe.consulta.concluida", '"status":"autorizada","tipo_consulta":"completa"')
+    consulta_erro = account_body("nfe.consulta.erro", '"erro_codigo":"404","erro_mensagem":"NF-e não encontrada"')
+    upload = account_body("guarda.upload.concluido", f'"arquivo_id":"f3a9c2","url_download":"{UPLOAD_URL}"')
+    account_with_id = '{"id":"a-1",' + concluida[1:]
+    account_unknown = account_body("guarda.download.iniciado", '"arquivo_id":"f3a9c2"')
+    account_unknown_fields = concluida.replace('"dados":{', '"data":{"x":1},"origem":"painel","dados":{"lote":7,')
 
     def ev(name, body, now, expected, tolerance=300, hdr=None, **extra):
         return {"name": name, "secret": secret, "body": body,
@@ -338,8 +361,10 @@ def events():
                 "now": now, "tolerance": tolerance, "expected": expected, **extra}
 
     return {
-        "description": "verify_event vectors: now in Unix seconds, tolerance in seconds, expected outcome "
-                       "(ok or the error code); for ok, the fields to check.",
+        "description": "verify_event vectors of both delivery dialects: now in Unix seconds, tolerance in "
+                       "seconds, expected outcome (ok or the error code); for ok, the fields to check "
+                       "(event, id, dialect, nfeChave, status, valor, and data: the JS event's data, "
+                       "camelCase, compared whole).",
         "cases": [
             ev("spec-body", spec_body, t + 60, "ok", event="nfe.processada", id="delivery-uuid", valor="1500.00",
                nfeChave="35170608530528000184550000000154301000771561"),
@@ -357,6 +382,49 @@ def events():
             ev("missing-field", '{"id":"x","event":"nfe.erro","data":{"nfeChave":"k","status":"erro"}}', t,
                "invalid_payload"),
             ev("bad-timestamp", spec_body.replace("2024-03-10T16:45:30Z", "10/03/2024"), t, "invalid_payload"),
+            # Both dialects (spec section 5): the subscription body with extra fields and without an
+            # id, and the account webhook's bodies, whose id is the digest of the body.
+            ev("subscription-unknown-fields", spec_unknown_fields, t, "ok", dialect="subscription",
+               id="delivery-uuid", status="processada", valor="1500.00"),
+            ev("subscription-bare-hex", spec_body, t, "ok", hdr=mac256(secret.encode(), spec_body.encode()).hex(),
+               dialect="subscription"),
+            ev("subscription-without-id", spec_no_id, t, "ok", dialect="subscription", id=digest_id(spec_no_id)),
+            ev("subscription-missing-key", spec_body.replace(
+                '"nfeChave":"35170608530528000184550000000154301000771561",', ""), t, "invalid_payload"),
+            ev("account-consulta-concluida", concluida, t + 60, "ok",
+               hdr=mac256(secret.encode(), concluida.encode()).hex(), dialect="account",
+               event="nfe.consulta.concluida", id=digest_id(concluida), nfeChave=ACCOUNT_CHAVE, status="autorizada",
+               data={"nfeChave": ACCOUNT_CHAVE, "status": "autorizada", "tipoConsulta": "completa"}),
+            ev("account-consulta-erro", consulta_erro, t, "ok", dialect="account", event="nfe.consulta.erro",
+               id=digest_id(consulta_erro),
+               data={"nfeChave": ACCOUNT_CHAVE, "erroCodigo": "404", "erroMensagem": "NF-e não encontrada"}),
+            ev("account-guarda-upload-concluido", upload, t, "ok", dialect="account",
+               event="guarda.upload.concluido", id=digest_id(upload),
+               data={"nfeChave": ACCOUNT_CHAVE, "arquivoId": "f3a9c2", "urlDownload": UPLOAD_URL}),
+            ev("account-with-id", account_with_id, t, "ok", dialect="account", id="a-1"),
+            ev("account-unknown-event", account_unknown, t, "ok", dialect="account",
+               event="guarda.download.iniciado", id=digest_id(account_unknown)),
+            ev("account-unknown-fields", account_unknown_fields, t, "ok", dialect="account",
+               event="nfe.consulta.concluida", status="autorizada",
+               data={"nfeChave": ACCOUNT_CHAVE, "status": "autorizada", "tipoConsulta": "completa"}),
+            ev("account-tampered", concluida.replace("autorizada", "cancelada"), t, "signature_mismatch",
+               hdr=header(secret.encode(), concluida.encode())),
+            ev("account-wrong-secret", concluida, t, "signature_mismatch",
+               hdr=header(b"whsec_other", concluida.encode())),
+            ev("account-sha1", concluida, t, "malformed_signature",
+               hdr="sha1=" + hmac.new(secret.encode(), concluida.encode(), hashlib.sha1).hexdigest()),
+            ev("account-missing-signature", concluida, t, "missing_signature", hdr=""),
+            ev("account-too-old", concluida, t + 301, "timestamp_too_old"),
+            ev("account-in-future", concluida, t - 301, "timestamp_in_future"),
+            ev("account-missing-key", concluida.replace(f'"chave_nfe":"{ACCOUNT_CHAVE}",', ""), t,
+               "invalid_payload"),
+            ev("account-missing-dados", '{"evento":"nfe.consulta.erro","timestamp":"2024-03-10T16:45:30Z"}', t,
+               "invalid_payload"),
+            ev("no-event-name", '{"timestamp":"2024-03-10T16:45:30Z","dados":{"chave_nfe":"k"}}', t,
+               "invalid_payload"),
+            ev("both-event-names", '{"event":"nfe.erro","evento":"nfe.consulta.erro",'
+               '"timestamp":"2024-03-10T16:45:30Z","data":{"nfeChave":"k","status":"erro"},'
+               '"dados":{"chave_nfe":"k"}}', t, "invalid_payload"),
         ],
     }
 

@@ -248,7 +248,7 @@ mod tests {
         };
         let (status, json) = run(t + 0.9, 300.0);
         assert_eq!(status, 0);
-        assert!(json.starts_with(r#"{"id":"d","event":"nfe.erro""#));
+        assert!(json.starts_with(r#"{"dialect":"subscription","id":"d","event":"nfe.erro""#));
         assert_eq!(run(t + 301.0, 300.0).0, Status::TimestampTooOld as u32);
         assert_eq!(run(t - 301.0, 300.0).0, Status::TimestampInFuture as u32);
         assert_eq!(run(t + 1e9, f64::INFINITY).0, 0);
@@ -261,6 +261,23 @@ mod tests {
             Status::InvalidPayload as u32
         );
         assert!(outcome::take_output().contains("invalid_payload"));
+    }
+
+    #[test]
+    fn account_deliveries_verify_with_a_bare_hex_signature() {
+        let receiver = Receiver::from_secrets(&["k"]);
+        let body = br#"{"evento":"nfe.consulta.concluida","timestamp":"2024-03-10T16:45:30Z","dados":{"chave_nfe":"c","status":"autorizada"}}"#;
+        let signature = nfehook_core::sign("k", body);
+        let bare = signature.trim_start_matches("sha256=");
+        scratch::fill(&[body, bare.as_bytes()]);
+        let status = receiver.verify_event(body.len(), bare.len(), 1_710_089_130.0, 300.0);
+        assert_eq!(status, 0);
+        let json = outcome::take_output();
+        assert!(
+            json.starts_with(r#"{"dialect":"account","id":"sha256:"#),
+            "{json}"
+        );
+        assert!(json.contains(r#""data":{"nfeChave":"c","status":"autorizada"}"#));
     }
 
     #[test]

@@ -207,7 +207,9 @@ test('unknown events are kept with their name and data', () => {
   const event = new Webhook(SECRET).verify(body, nfehook.sign(body, SECRET));
   assert.equal(event.event, 'nfe.denegada');
   assert.equal(event.data.status, 'denegada');
-  assert.deepEqual(nfehook.EVENT_NAMES, ['nfe.processada', 'nfe.cancelada', 'nfe.erro']);
+  assert.deepEqual(nfehook.EVENT_NAMES, [
+    'nfe.processada', 'nfe.cancelada', 'nfe.erro', 'nfe.consulta.concluida', 'nfe.consulta.erro', 'guarda.upload.concluido',
+  ]);
 });
 
 test('DuplicateGuard: first claim wins, repeats lose, release and TTL let it through again', async () => {

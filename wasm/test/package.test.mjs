@@ -99,7 +99,7 @@ export function handle(): string {
     case 'nfe.cancelada':
       return event.data.nfeChave;
     default:
-      return event.event;
+      return String(event.event);
   }
 }
 export function errors(error: unknown): number {

@@ -272,7 +272,7 @@ impl Tools {
                 url.trim_end_matches('/').rsplit(':').next().unwrap_or("")
             ),
             url: format!("{url}webhooks/nfe"),
-            events: EventKind::KNOWN
+            events: EventKind::SUBSCRIPTION
                 .iter()
                 .map(|e| e.as_str().to_owned())
                 .collect(),

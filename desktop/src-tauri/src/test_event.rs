@@ -4,7 +4,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use nfehook_core::{ChaveAcesso, EventKind, WebhookEvent};
+use nfehook_core::{ChaveAcesso, Dialect, EventKind, WebhookEvent};
 use nfehook_inspector::{SendOutcome, send_signed, test_event};
 use nfehook_sandbox::{Delivery, TriggerRequest, Triggered};
 use serde::de::DeserializeOwned;
@@ -66,7 +66,8 @@ fn unix_now() -> i64 {
 
 fn parse_event(name: &str) -> Result<EventKind> {
     let kind = EventKind::from_name(name);
-    if kind.is_known() {
+    // Test events are sent as subscription deliveries.
+    if kind.dialect() == Some(Dialect::Subscription) {
         Ok(kind)
     } else {
         Err(DesktopError::Validation {

@@ -135,8 +135,10 @@ function lastVerificationError() {
 // ---------------------------------------------------------------------------------------------
 // Headers.
 
-const SIGNATURE_HEADER = 'x-webhook-signature';
-const FALLBACK_SIGNATURE_HEADER = 'x-validanfe-signature';
+// The header rule is the core's (nfehook_core::signature_header): these names in order, the
+// first one present wins (X-Webhook-Signature, else the account webhook's X-ValidaNFe-Signature).
+const VALIDANFE_NAMES = glue.signatureHeaderNames();
+const [SIGNATURE_HEADER, ACCOUNT_SIGNATURE_HEADER] = VALIDANFE_NAMES;
 const NFEIO_SIGNATURE_HEADER = 'x-hub-signature';
 
 function headerValue(value) {
@@ -180,7 +182,6 @@ function signatureOf(signatureOrHeaders, names) {
   return '';
 }
 
-const VALIDANFE_NAMES = [SIGNATURE_HEADER, FALLBACK_SIGNATURE_HEADER];
 const NFEIO_NAMES = [NFEIO_SIGNATURE_HEADER];
 
 // ---------------------------------------------------------------------------------------------
@@ -259,9 +260,9 @@ function receiverFor(secret) {
 const inspectSymbol = Symbol.for('nodejs.util.inspect.custom');
 
 /**
- * The receiver of one subscription: its secret (or several, while rotating) keyed once, and the
- * replay window. `verify` checks the signature over the raw body, parses the event and checks
- * its timestamp.
+ * The receiver of one subscription or account webhook: its secret (or several, while rotating)
+ * keyed once, and the replay window. `verify` checks the signature over the raw body, parses the
+ * event of either dialect and checks its timestamp.
  */
 class Webhook {
   #receiver;
@@ -351,6 +352,35 @@ function generateTestHeader(payload, secret) {
   const body = typeof payload === 'string' || payload instanceof Uint8Array || payload instanceof ArrayBuffer ||
     ArrayBuffer.isView(payload) ? payload : JSON.stringify(payload);
   return sign(body, secret);
+}
+
+/** `timestamp` of a test event: a Date or RFC 3339 text; now (whole seconds) when absent. */
+function testTimestamp(timestamp) {
+  if (typeof timestamp === 'string') return timestamp;
+  const date = timestamp === undefined ? new Date() : timestamp;
+  if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
+    throw new TypeError('nfehook: a test event\'s timestamp must be a Date or an RFC 3339 string');
+  }
+  return date.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+let testDeliveries = 0;
+
+/**
+ * A signed test delivery of `event` (the shape `verify` returns; `id`, `timestamp`, `dialect`
+ * and the subscription dialect's `data.status` may be left out) in its dialect's body and
+ * header: `{ body, headers }`, ready for `fetch(url, { method: 'POST', body, headers })`.
+ */
+function generateTestDelivery(event, secret) {
+  if (event === null || typeof event !== 'object') throw new TypeError('nfehook: a test event must be an object');
+  const id = event.id !== undefined ? event.id : `test-${Date.now().toString(36)}-${(testDeliveries++).toString(36)}`;
+  const input = { ...event, id, timestamp: testTimestamp(event.timestamp) };
+  const result = JSON.parse(glue.testDeliveryBody(JSON.stringify(input)));
+  if (result.error !== undefined) throw new TypeError(`nfehook: ${result.error}`);
+  const signature = sign(result.body, secret);
+  // The account webhook's published sample compares the bare hex digest; receivers take both.
+  const value = result.dialect === 'account' ? signature.slice('sha256='.length) : signature;
+  return { body: result.body, headers: { 'content-type': 'application/json', [result.header]: value } };
 }
 
 /** Reads a web `Request` (Next.js route handlers, Hono, Bun, Deno, Workers) and verifies it. */
@@ -525,6 +555,6 @@ function idOf(eventOrId) {
   return id;
 }
 
-const EVENT_NAMES = Object.freeze(['nfe.processada', 'nfe.cancelada', 'nfe.erro']);
+const EVENT_NAMES = Object.freeze(glue.eventNames());
 
-// @exports Webhook WebhookVerificationError ChaveError DocumentError verifySignature sign generateTestHeader verifyRequest verifyNfeIoSignature signNfeIo parseChave isValidChave isValidCnpj formatCnpj isValidCpf formatCpf MemoryDedupeStore DuplicateGuard EVENT_NAMES DEFAULT_TOLERANCE_SECONDS SIGNATURE_HEADER NFEIO_SIGNATURE_HEADER
+// @exports Webhook WebhookVerificationError ChaveError DocumentError verifySignature sign generateTestHeader generateTestDelivery verifyRequest verifyNfeIoSignature signNfeIo parseChave isValidChave isValidCnpj formatCnpj isValidCpf formatCpf MemoryDedupeStore DuplicateGuard EVENT_NAMES DEFAULT_TOLERANCE_SECONDS SIGNATURE_HEADER ACCOUNT_SIGNATURE_HEADER NFEIO_SIGNATURE_HEADER

@@ -10,6 +10,7 @@ export const {
   verifySignature,
   sign,
   generateTestHeader,
+  generateTestDelivery,
   verifyRequest,
   verifyNfeIoSignature,
   signNfeIo,
@@ -24,5 +25,6 @@ export const {
   EVENT_NAMES,
   DEFAULT_TOLERANCE_SECONDS,
   SIGNATURE_HEADER,
+  ACCOUNT_SIGNATURE_HEADER,
   NFEIO_SIGNATURE_HEADER,
 } = api;

@@ -23,8 +23,32 @@ export interface RequestLike {
   arrayBuffer(): Promise<ArrayBuffer>;
 }
 
-/** Names of the events ValidaNFe documents. */
-export type KnownEventName = 'nfe.processada' | 'nfe.cancelada' | 'nfe.erro';
+/**
+ * The dialect a delivery came in: `subscription` (the Subscriptions API: `id`, `event`, `data`,
+ * header `X-Webhook-Signature`) or `account` (the account webhook of the admin panel: `evento`,
+ * `dados`, header `X-ValidaNFe-Signature`). Both arrive as one event shape.
+ */
+export type Dialect = 'subscription' | 'account';
+
+/** Events of the subscription dialect. */
+export type SubscriptionEventName = 'nfe.processada' | 'nfe.cancelada' | 'nfe.erro';
+/** Events of the account webhook. */
+export type AccountEventName = 'nfe.consulta.concluida' | 'nfe.consulta.erro' | 'guarda.upload.concluido';
+/** Names of the events ValidaNFe documents, in either dialect. */
+export type KnownEventName = SubscriptionEventName | AccountEventName;
+
+declare const unknownEventName: unique symbol;
+/**
+ * The name of an event this version does not know. At run time it is the name as sent (a
+ * string); its type is opaque so that it overlaps none of the known names, which keeps
+ * `switch (event.event)` narrowing each `case 'nfe.processada'` to its own event (a `string`
+ * here would make every case wide again). Read it with `String(event.event)`, and compare it
+ * with a name this version does not list that way: `String(event.event) === 'nfe.nova'`.
+ */
+export interface UnknownEventName {
+  readonly [unknownEventName]: true;
+  toString(): string;
+}
 
 /** The issuer of the NF-e. */
 export interface Emitente {
@@ -34,7 +58,7 @@ export interface Emitente {
   razaoSocial: string;
 }
 
-/** `data` of an event. */
+/** `data` of a subscription-dialect event. */
 export interface NfeEventData<Status extends string = string> {
   /** The NF-e access key, 44 characters, as sent (check it with `parseChave`). */
   nfeChave: string;
@@ -50,26 +74,99 @@ export interface NfeEventData<Status extends string = string> {
   dataEmissao?: string;
 }
 
-interface EventBase<Name extends string, Status extends string> {
-  /** Delivery id: every attempt of one delivery carries the same one (drop duplicates by it). */
+/**
+ * `data` of an account-webhook event: its `dados` in camelCase (`chave_nfe` is `nfeChave`, as in
+ * the subscription dialect). Each event carries its own fields; any may be absent.
+ */
+export interface AccountEventData {
+  /** The NF-e access key, as sent (`chave_nfe`). */
+  nfeChave: string;
+  /** `nfe.consulta.concluida`: the NF-e's status (e.g. `autorizada`). */
+  status?: string;
+  /** `nfe.consulta.concluida`: the kind of query (e.g. `completa`). */
+  tipoConsulta?: string;
+  /** `nfe.consulta.erro`: the error code, as text (`"404"`). */
+  erroCodigo?: string;
+  /** `nfe.consulta.erro`: the error message. */
+  erroMensagem?: string;
+  /** `guarda.upload.concluido`: the stored file's id, as text. */
+  arquivoId?: string;
+  /** `guarda.upload.concluido`: where to download the file (an https URL of the API). */
+  urlDownload?: string;
+}
+
+/** `nfe.consulta.concluida`'s `data`. */
+export type ConsultaConcluidaData = Pick<AccountEventData, 'nfeChave' | 'status' | 'tipoConsulta'>;
+/** `nfe.consulta.erro`'s `data`. */
+export type ConsultaErroData = Pick<AccountEventData, 'nfeChave' | 'erroCodigo' | 'erroMensagem'>;
+/** `guarda.upload.concluido`'s `data`. */
+export type GuardaUploadConcluidoData = Pick<AccountEventData, 'nfeChave' | 'arquivoId' | 'urlDownload'>;
+
+interface EventBase<D extends Dialect, Name extends string | UnknownEventName, Data> {
+  /** Which dialect the delivery came in. */
+  dialect: D;
+  /**
+   * Delivery id, the same on every attempt (drop duplicates by it): the body's `id`, or, for a
+   * body without one (the account webhook's), `sha256:` and the hex SHA-256 of the signed body.
+   */
   id: string;
   event: Name;
   /** When the event was produced, RFC 3339 UTC (`2024-03-10T16:45:30Z`). */
   timestamp: string;
-  data: NfeEventData<Status>;
+  data: Data;
 }
 
 /** `nfe.processada`: the NF-e was processed and validated. */
-export type NfeProcessadaEvent = EventBase<'nfe.processada', 'processada'>;
+export type NfeProcessadaEvent = EventBase<'subscription', 'nfe.processada', NfeEventData<'processada'>>;
 /** `nfe.cancelada`: the NF-e was officially cancelled. */
-export type NfeCanceladaEvent = EventBase<'nfe.cancelada', 'cancelada'>;
+export type NfeCanceladaEvent = EventBase<'subscription', 'nfe.cancelada', NfeEventData<'cancelada'>>;
 /** `nfe.erro`: processing of the NF-e failed. */
-export type NfeErroEvent = EventBase<'nfe.erro', 'erro'>;
-/** An event this version does not know yet: kept, not rejected. */
-export type UnknownWebhookEvent = EventBase<string & {}, string>;
+export type NfeErroEvent = EventBase<'subscription', 'nfe.erro', NfeEventData<'erro'>>;
+/** `nfe.consulta.concluida` (account webhook): an NF-e query finished successfully. */
+export type ConsultaConcluidaEvent = EventBase<'account', 'nfe.consulta.concluida', ConsultaConcluidaData>;
+/** `nfe.consulta.erro` (account webhook): an NF-e query failed. */
+export type ConsultaErroEvent = EventBase<'account', 'nfe.consulta.erro', ConsultaErroData>;
+/** `guarda.upload.concluido` (account webhook): the NF-e was stored in GuardaNFe. */
+export type GuardaUploadConcluidoEvent = EventBase<'account', 'guarda.upload.concluido', GuardaUploadConcluidoData>;
+/** An event this version does not know yet, of either dialect: kept, not rejected. */
+export type UnknownWebhookEvent =
+  | EventBase<'subscription', UnknownEventName, NfeEventData>
+  | EventBase<'account', UnknownEventName, AccountEventData>;
 
-/** A verified ValidaNFe event, discriminated by `event`. */
-export type WebhookEvent = NfeProcessadaEvent | NfeCanceladaEvent | NfeErroEvent | UnknownWebhookEvent;
+/** A verified subscription-dialect event. */
+export type SubscriptionWebhookEvent = NfeProcessadaEvent | NfeCanceladaEvent | NfeErroEvent;
+/** A verified account-webhook event. */
+export type AccountWebhookEvent = ConsultaConcluidaEvent | ConsultaErroEvent | GuardaUploadConcluidoEvent;
+/** A verified ValidaNFe event of either dialect, discriminated by `event` (and by `dialect`). */
+export type WebhookEvent = SubscriptionWebhookEvent | AccountWebhookEvent | UnknownWebhookEvent;
+
+/**
+ * An event to send in a test delivery (`generateTestDelivery`): the shape `verify` returns, with
+ * `dialect` (the event's own, else `subscription`), `id` (generated; account bodies carry
+ * none), `timestamp` (now) and the subscription dialect's `data.status` (the event's) optional.
+ */
+export interface TestEvent {
+  dialect?: Dialect;
+  id?: string;
+  event: KnownEventName | (string & {});
+  timestamp?: Date | string;
+  data: Partial<Omit<NfeEventData, 'valor'> & AccountEventData> & {
+    nfeChave: string;
+    /** Exact decimal text, or a number. */
+    valor?: string | number;
+  };
+}
+
+/** A signed test delivery: POST `body` with `headers`. */
+export interface TestDelivery {
+  /** The body in the event's dialect: the exact bytes signed. */
+  body: string;
+  /** `content-type` and the dialect's signature header (lowercase). */
+  headers: { 'content-type': 'application/json' } & (
+    | { 'x-webhook-signature': string }
+    | { 'x-validanfe-signature': string }
+  );
+}
 
 /** Stable codes of `WebhookVerificationError`. */
 export type VerificationErrorCode =
@@ -111,7 +208,8 @@ export interface VerifyOptions {
 }
 
 /**
- * The receiver of one subscription: its secret (or several, while rotating) keyed once.
+ * The receiver of one subscription or account webhook: its secret (or several, while rotating)
+ * keyed once. It verifies deliveries of both dialects.
  *
  * ```ts
  * const webhook = new Webhook(process.env.VALIDANFE_SECRET!);
@@ -141,8 +239,16 @@ export declare class Webhook {
 export declare function verifySignature(rawBody: RawBody, header: SignatureInput, secret: string): boolean;
 /** The `X-Webhook-Signature` value (`sha256=<64 hex>`) for `rawBody`. */
 export declare function sign(rawBody: RawBody, secret: string): string;
-/** The header value a delivery of `payload` would carry; an object is signed as `JSON.stringify(payload)`. */
+/**
+ * The header value a delivery of `payload` (a body of either dialect) would carry; an object is
+ * signed as `JSON.stringify(payload)`.
+ */
 export declare function generateTestHeader(payload: RawBody | object, secret: string): string;
+/**
+ * A signed delivery of `event` in its dialect: the subscription body with `X-Webhook-Signature:
+ * sha256=<hex>`, or the account webhook's (`evento`, `dados`) with `X-ValidaNFe-Signature: <hex>`.
+ */
+export declare function generateTestDelivery(event: TestEvent, secret: string): TestDelivery;
 /** Reads a web `Request` and verifies it (Next.js route handlers, Hono, Bun, Deno, Workers). */
 export declare function verifyRequest(
   request: RequestLike,
@@ -292,11 +398,13 @@ export declare class DuplicateGuard {
   release(eventOrId: { id: string } | string): Promise<void>;
 }
 
-/** `['nfe.processada', 'nfe.cancelada', 'nfe.erro']`. */
+/** The six known names: the subscription dialect's three, then the account webhook's. */
 export declare const EVENT_NAMES: readonly KnownEventName[];
 /** 300 seconds. */
 export declare const DEFAULT_TOLERANCE_SECONDS: 300;
-/** `x-webhook-signature`. */
+/** `x-webhook-signature`: read first. */
 export declare const SIGNATURE_HEADER: 'x-webhook-signature';
+/** `x-validanfe-signature`: the account webhook's, read when `x-webhook-signature` is absent. */
+export declare const ACCOUNT_SIGNATURE_HEADER: 'x-validanfe-signature';
 /** `x-hub-signature`. */
 export declare const NFEIO_SIGNATURE_HEADER: 'x-hub-signature';
