@@ -1,6 +1,6 @@
 //! Deliveries and their attempts as the sandbox reports them (`GET /_sandbox/deliveries`).
 
-use nfehook_core::{EventKind, Timestamp};
+use nfehook_core::{Dialect, EventKind, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -24,46 +24,67 @@ pub enum DeliveryStatus {
     Expired,
 }
 
-/// Which webhook a delivery goes to, and so its body shape and signature header.
-///
-/// ```
-/// use nfehook_sandbox::Dialect;
-/// assert_eq!(serde_json::to_string(&Dialect::Account).unwrap(), r#""account""#);
-/// assert_eq!(Dialect::Subscription.signature_header(), "X-Webhook-Signature");
-/// assert_eq!(Dialect::Account.signature_header(), "X-ValidaNFe-Signature");
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Dialect {
-    /// A subscription of the Subscriptions API: `{"id","event","timestamp","data"}` signed in
-    /// `X-Webhook-Signature`.
-    Subscription,
-    /// The account webhook: `{"evento","timestamp","dados"}` signed in `X-ValidaNFe-Signature`.
-    Account,
+/// The name a [`Dialect`] is stored and sent as, back to the dialect.
+pub(crate) fn dialect_from_name(name: &str) -> Option<Dialect> {
+    [Dialect::Subscription, Dialect::Account]
+        .into_iter()
+        .find(|dialect| dialect.as_str() == name)
 }
 
-impl Dialect {
-    /// The header its deliveries carry the `sha256=<hex>` signature in.
-    #[must_use]
-    pub fn signature_header(self) -> &'static str {
-        match self {
-            Dialect::Subscription => nfehook_core::SIGNATURE_HEADER,
-            Dialect::Account => crate::account::ACCOUNT_SIGNATURE_HEADER,
-        }
+/// Serde of a [`Dialect`] as its name (`"subscription"`, `"account"`); the core type has none.
+pub(crate) mod dialect_serde {
+    use nfehook_core::Dialect;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `with` hands the field by reference
+    pub(crate) fn serialize<S: Serializer>(
+        dialect: &Dialect,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(dialect.as_str())
     }
 
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Dialect::Subscription => "subscription",
-            Dialect::Account => "account",
-        }
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Dialect, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        super::dialect_from_name(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown dialect `{name}`; expected subscription or account"
+            ))
+        })
     }
 
-    pub(crate) fn parse(text: &str) -> Dialect {
-        if text == "account" {
-            Dialect::Account
-        } else {
-            Dialect::Subscription
+    /// The same for an optional dialect (absent or null is `None`).
+    pub(crate) mod option {
+        use nfehook_core::Dialect;
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        // serde's `with` hands the field by reference
+        #[allow(clippy::ref_option, clippy::trivially_copy_pass_by_ref)]
+        pub(crate) fn serialize<S: Serializer>(
+            dialect: &Option<Dialect>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            match dialect {
+                Some(dialect) => serializer.serialize_str(dialect.as_str()),
+                None => serializer.serialize_none(),
+            }
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<Dialect>, D::Error> {
+            match Option::<String>::deserialize(deserializer)? {
+                None => Ok(None),
+                Some(name) => super::super::dialect_from_name(&name)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        serde::de::Error::custom(format!(
+                            "unknown dialect `{name}`; expected subscription or account"
+                        ))
+                    }),
+            }
         }
     }
 }
@@ -116,6 +137,7 @@ pub struct Delivery {
     /// Delivery id: the `id` inside a subscription body; account bodies carry no id.
     pub id: String,
     /// Which webhook it goes to.
+    #[serde(with = "dialect_serde")]
     pub dialect: Dialect,
     /// The subscription it is for (it may have been deleted since); `None` for the account
     /// webhook.
@@ -155,7 +177,7 @@ pub struct Delivery {
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryQuery {
     /// Only deliveries of this dialect (to subscriptions, or to the account webhook).
-    #[serde(default)]
+    #[serde(default, with = "dialect_serde::option")]
     pub dialect: Option<Dialect>,
     /// Only deliveries to this subscription.
     #[serde(default)]

@@ -241,7 +241,7 @@ async fn attempt(context: Arc<Context>, delivery: DueDelivery, _guard: BusyGuard
     match recorded {
         Ok(true) => tracing::info!(
             delivery_id = %delivery.id,
-            dialect = delivery.dialect.as_str(),
+            dialect = %delivery.dialect,
             subscription_id = delivery.subscription_id.as_deref(),
             attempt = number,
             status = status_code,

@@ -10,7 +10,9 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::config::Storage;
-use crate::delivery::Dialect;
+use nfehook_core::Dialect;
+
+use crate::delivery::dialect_from_name;
 use crate::error::{Result, SandboxError};
 
 /// Newest schema version this build writes. Version 2 added the account webhook, the
@@ -737,7 +739,7 @@ pub(crate) fn due_deliveries(
         let dialect: String = row.get(1)?;
         Ok(DueDelivery {
             id: row.get(0)?,
-            dialect: Dialect::parse(&dialect),
+            dialect: dialect_from_name(&dialect).unwrap_or(Dialect::Subscription),
             subscription_id: row.get(2)?,
             url: row.get(3)?,
             body: row.get(4)?,
@@ -861,7 +863,7 @@ pub(crate) fn list_deliveries(
                 let dialect: String = row.get(11)?;
                 Ok(DeliveryRow {
                     id: row.get(0)?,
-                    dialect: Dialect::parse(&dialect),
+                    dialect: dialect_from_name(&dialect).unwrap_or(Dialect::Subscription),
                     subscription_id: row.get(1)?,
                     url: row.get(2)?,
                     event: row.get(3)?,

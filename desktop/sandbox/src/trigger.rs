@@ -2,13 +2,14 @@
 //! account webhook for an account event.
 
 use nfehook_core::{
-    ChaveAcesso, Emitente, EventKind, NfeEventData, Timestamp, Valor, WebhookEvent, validate_url,
+    AccountEvent, AccountEventData, ChaveAcesso, Dialect, Emitente, EventKind, NfeEventData,
+    Timestamp, Valor, WebhookEvent, validate_url,
 };
 use serde::{Deserialize, Serialize};
 
-use crate::account::{self, AccountEvent, AccountFields};
+use crate::account;
 use crate::clock::{Clock, millis_to_secs, timestamp};
-use crate::delivery::Dialect;
+use crate::delivery::dialect_serde;
 use crate::dispatcher::DispatcherHandle;
 use crate::error::{Result, SandboxError};
 use crate::sample;
@@ -118,6 +119,7 @@ pub struct TriggeredDelivery {
     /// Delivery id: the `id` of a subscription body, the same on every attempt.
     pub id: String,
     /// Which webhook it goes to.
+    #[serde(with = "dialect_serde")]
     pub dialect: Dialect,
     /// The subscription it goes to; `None` for the account webhook.
     pub subscription_id: Option<String>,
@@ -177,37 +179,42 @@ fn text(value: Option<&String>, field: &str, sample: impl FnOnce() -> String) ->
     Ok(value.clone())
 }
 
-/// The `dados` fields of an account event from the request, samples where absent.
-fn account_fields(event: AccountEvent, request: &TriggerRequest) -> Result<AccountFields> {
+/// The `dados` of an account event from the request, samples where absent.
+fn account_dados(
+    event: &EventKind,
+    chave: &ChaveAcesso,
+    request: &TriggerRequest,
+) -> Result<AccountEventData> {
+    let mut dados = AccountEventData::new(chave.as_str());
     match event {
-        AccountEvent::ConsultaConcluida => {
+        EventKind::ConsultaConcluida => {
             only_fields(request, event.as_str(), &["status", "tipoConsulta"])?;
-            Ok(AccountFields::ConsultaConcluida {
-                status: text(request.status.as_ref(), "status", || {
-                    sample::CONSULTA_STATUS.to_owned()
-                })?,
-                tipo_consulta: text(request.tipo_consulta.as_ref(), "tipoConsulta", || {
-                    sample::TIPO_CONSULTA.to_owned()
-                })?,
-            })
+            dados.status = Some(text(request.status.as_ref(), "status", || {
+                sample::CONSULTA_STATUS.to_owned()
+            })?);
+            dados.tipo_consulta = Some(text(
+                request.tipo_consulta.as_ref(),
+                "tipoConsulta",
+                || sample::TIPO_CONSULTA.to_owned(),
+            )?);
         }
-        AccountEvent::ConsultaErro => {
+        EventKind::ConsultaErro => {
             only_fields(request, event.as_str(), &["erroCodigo", "erroMensagem"])?;
-            Ok(AccountFields::ConsultaErro {
-                erro_codigo: text(request.erro_codigo.as_ref(), "erroCodigo", || {
-                    sample::ERRO_CODIGO.to_owned()
-                })?,
-                erro_mensagem: text(request.erro_mensagem.as_ref(), "erroMensagem", || {
-                    sample::ERRO_MENSAGEM.to_owned()
-                })?,
-            })
+            dados.erro_codigo = Some(text(request.erro_codigo.as_ref(), "erroCodigo", || {
+                sample::ERRO_CODIGO.to_owned()
+            })?);
+            dados.erro_mensagem = Some(text(
+                request.erro_mensagem.as_ref(),
+                "erroMensagem",
+                || sample::ERRO_MENSAGEM.to_owned(),
+            )?);
         }
-        AccountEvent::GuardaUploadConcluido => {
+        _ => {
             only_fields(request, event.as_str(), &["arquivoId", "urlDownload"])?;
             let arquivo_id = text(request.arquivo_id.as_ref(), "arquivoId", || {
                 uuid::Uuid::new_v4().hyphenated().to_string()
             })?;
-            let url_download = match &request.url_download {
+            dados.url_download = Some(match &request.url_download {
                 Some(url) => {
                     validate_url(url).map_err(|problem| {
                         SandboxError::InvalidRequest(format!("`urlDownload` {problem}"))
@@ -215,20 +222,18 @@ fn account_fields(event: AccountEvent, request: &TriggerRequest) -> Result<Accou
                     url.clone()
                 }
                 None => sample::url_download(&arquivo_id),
-            };
-            Ok(AccountFields::GuardaUploadConcluido {
-                arquivo_id,
-                url_download,
-            })
+            });
+            dados.arquivo_id = Some(arquivo_id);
         }
     }
+    Ok(dados)
 }
 
 /// What one trigger stores: the deliveries' bodies, built in the store's transaction once
 /// the targets are known.
 enum Plan {
     Subscription(NfeEventData),
-    Account(AccountEvent, AccountFields),
+    Account(AccountEvent),
 }
 
 /// The `data` of a subscription event from the request, samples where absent.
@@ -291,15 +296,15 @@ fn new_deliveries(
                 }
             })
             .collect(),
-        Plan::Account(account_event, fields) => store::account_target(tx, account_event.as_str())?
+        Plan::Account(body) => store::account_target(tx, body.evento.as_str())?
             .map(|url| NewDelivery {
                 id: uuid::Uuid::new_v4().hyphenated().to_string(),
                 dialect: Dialect::Account,
                 subscription_id: None,
                 url,
-                event: account_event.as_str().to_owned(),
+                event: body.evento.as_str().to_owned(),
                 nfe_chave: nfe_chave.to_owned(),
-                body: account::body(*account_event, now, nfe_chave, fields),
+                body: body.to_json(),
             })
             .into_iter()
             .collect(),
@@ -313,14 +318,13 @@ pub(crate) async fn trigger(
     clock: &Clock,
     request: TriggerRequest,
 ) -> Result<Triggered> {
-    let account_event = AccountEvent::from_name(request.event.as_str());
-    if !request.event.is_known() && account_event.is_none() {
+    let Some(dialect) = request.event.dialect() else {
         return Err(SandboxError::InvalidRequest(format!(
             "unknown event `{}`; expected one of nfe.processada, nfe.cancelada, nfe.erro, {}",
             request.event.as_str(),
             account::names()
         )));
-    }
+    };
     let now_ms = clock.now_unix_millis();
     let now = timestamp(millis_to_secs(now_ms));
     let chave = match &request.nfe_chave {
@@ -328,9 +332,13 @@ pub(crate) async fn trigger(
             .map_err(|err| SandboxError::InvalidRequest(format!("invalid nfeChave: {err}")))?,
         None => sample::chave(now),
     };
-    let plan = match account_event {
-        Some(event) => Plan::Account(event, account_fields(event, &request)?),
-        None => subscription_plan(&request, &chave, now)?,
+    let plan = match dialect {
+        Dialect::Account => Plan::Account(AccountEvent {
+            evento: request.event.clone(),
+            timestamp: now,
+            dados: account_dados(&request.event, &chave, &request)?,
+        }),
+        Dialect::Subscription => subscription_plan(&request, &chave, now)?,
     };
     let event = request.event.clone();
     let nfe_chave = chave.as_str().to_owned();

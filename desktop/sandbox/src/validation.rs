@@ -6,11 +6,11 @@
 
 use nfehook_core::subscription::MAX_SECRET_LEN;
 use nfehook_core::{
-    ChaveAcesso, EventKind, NewSubscription, Secret, SubscriptionPatch, validate_url,
+    ChaveAcesso, Dialect, EventKind, NewSubscription, Secret, SubscriptionPatch, validate_url,
 };
 use serde_json::{Map, Value};
 
-use crate::account::{AccountEvent, AccountWebhookRequest};
+use crate::account::AccountWebhookRequest;
 use crate::reply::{Failure, FieldErrors};
 use crate::store::SubscriptionChanges;
 
@@ -187,6 +187,18 @@ const MIN_ACCOUNT_SECRET_LEN: usize = 8;
 /// What is wrong with an account webhook request, by field (empty when it is valid).
 pub(crate) fn account_webhook_problems(request: &AccountWebhookRequest) -> FieldErrors {
     let mut errors = FieldErrors::new();
+    for (index, event) in request.events.iter().enumerate() {
+        if event.dialect() != Some(Dialect::Account) {
+            push(
+                &mut errors,
+                "events",
+                format!(
+                    "item {index} is not an account event ({})",
+                    crate::account::names()
+                ),
+            );
+        }
+    }
     if let Err(problem) = validate_url(&request.url) {
         push(&mut errors, "url", problem.to_string());
     }
@@ -247,7 +259,7 @@ pub(crate) fn parse_account_webhook(body: &[u8]) -> Result<AccountWebhookRequest
 }
 
 /// The known account events of `events`; unknown names and wrong types are field errors.
-fn account_events(map: &Map<String, Value>, errors: &mut FieldErrors) -> Vec<AccountEvent> {
+fn account_events(map: &Map<String, Value>, errors: &mut FieldErrors) -> Vec<EventKind> {
     let Some(value) = present(map, "events") else {
         return Vec::new();
     };
@@ -260,9 +272,9 @@ fn account_events(map: &Map<String, Value>, errors: &mut FieldErrors) -> Vec<Acc
     };
     let mut events = Vec::with_capacity(names.len());
     for (index, name) in names.into_iter().enumerate() {
-        match AccountEvent::from_name(name) {
-            Some(event) => events.push(event),
-            None => push(
+        match EventKind::from_name(name) {
+            event if event.dialect() == Some(Dialect::Account) => events.push(event),
+            _ => push(
                 errors,
                 "events",
                 format!(

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use nfehook_core::EventKind;
 use nfehook_sandbox::{
-    AccountEvent, AccountWebhookRequest, DeliveryQuery, DeliveryStatus, Dialect, TriggerRequest,
+    AccountWebhookRequest, DeliveryQuery, DeliveryStatus, Dialect, TriggerRequest,
 };
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -50,7 +50,7 @@ async fn the_webhook_is_set_read_replaced_and_removed() {
     assert_eq!(got["data"]["url"], "http://127.0.0.1:9/outra");
     let chosen = sandbox
         .set_account_webhook(
-            AccountWebhookRequest::new("http://127.0.0.1:9/outra", &AccountEvent::ALL)
+            AccountWebhookRequest::new("http://127.0.0.1:9/outra", &EventKind::ACCOUNT)
                 .with_secret("segredo-da-conta"),
         )
         .await
@@ -59,7 +59,7 @@ async fn the_webhook_is_set_read_replaced_and_removed() {
     assert!(!format!("{chosen:?}").contains("segredo"), "Debug hides it");
     assert_eq!(
         sandbox.account_webhook().await.unwrap().unwrap().events,
-        AccountEvent::ALL
+        EventKind::ACCOUNT
     );
 
     let (status, _, _) = call(&base, Method::DELETE, PATH, None).await;
@@ -133,7 +133,7 @@ async fn each_account_event_is_delivered_in_the_account_dialect() {
     let webhook = sandbox
         .set_account_webhook(AccountWebhookRequest::new(
             receiver.url(),
-            &AccountEvent::ALL,
+            &EventKind::ACCOUNT,
         ))
         .await
         .unwrap();
@@ -178,10 +178,7 @@ async fn each_account_event_is_delivered_in_the_account_dialect() {
             hit.signature_ok,
             "X-ValidaNFe-Signature verifies over the raw body"
         );
-        assert_eq!(
-            hit.signature_header,
-            nfehook_sandbox::ACCOUNT_SIGNATURE_HEADER
-        );
+        assert_eq!(hit.signature_header, nfehook_core::ACCOUNT_SIGNATURE_HEADER);
         assert_eq!(hit.content_type, "application/json");
         assert_eq!(hit.nfe_chave, CHAVE);
     }
@@ -261,7 +258,7 @@ async fn samples_fill_missing_fields_and_only_chosen_events_are_sent() {
     let webhook = sandbox
         .set_account_webhook(AccountWebhookRequest::new(
             receiver.url(),
-            &[AccountEvent::GuardaUploadConcluido],
+            &[EventKind::GuardaUploadConcluido],
         ))
         .await
         .unwrap();
@@ -351,7 +348,7 @@ async fn account_deliveries_are_retried_with_the_same_bytes_and_cancelled_with_t
     let webhook = sandbox
         .set_account_webhook(AccountWebhookRequest::new(
             receiver.url(),
-            &AccountEvent::ALL,
+            &EventKind::ACCOUNT,
         ))
         .await
         .unwrap();
@@ -387,7 +384,7 @@ async fn account_deliveries_are_retried_with_the_same_bytes_and_cancelled_with_t
         .unwrap();
     slow.set_account_webhook(AccountWebhookRequest::new(
         failing.url(),
-        &AccountEvent::ALL,
+        &EventKind::ACCOUNT,
     ))
     .await
     .unwrap();

@@ -5,8 +5,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use nfehook_core::EventKind;
 use nfehook_sandbox::{
-    AccountEvent, AccountWebhookRequest, DELIVERY_HORIZON, Delivery, DeliveryStatus, ManualClock,
-    RunningSandbox, SandboxError, TriggerRequest,
+    AccountWebhookRequest, DELIVERY_HORIZON, Delivery, DeliveryStatus, ManualClock, RunningSandbox,
+    SandboxError, TriggerRequest,
 };
 use reqwest::Method;
 
@@ -94,7 +94,7 @@ async fn after_a_long_restart_pending_deliveries_of_both_dialects_expire_unsent(
     subscribe(&before, &receiver.url(), &["nfe.processada"]).await;
     let account_url = format!("{}?conta", receiver.url());
     before
-        .set_account_webhook(AccountWebhookRequest::new(account_url, &AccountEvent::ALL))
+        .set_account_webhook(AccountWebhookRequest::new(account_url, &EventKind::ACCOUNT))
         .await
         .unwrap();
     let mut ids = Vec::new();

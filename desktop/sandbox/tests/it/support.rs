@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use nfehook_core::{Verifier, WebhookEvent};
+use nfehook_core::{Dialect, Event, Verifier};
 use nfehook_sandbox::{Delivery, DeliveryStatus, RunningSandbox, Sandbox, SandboxBuilder};
 use serde_json::{Value, json};
 
@@ -125,9 +125,8 @@ struct Inner {
 }
 
 /// A webhook receiver on 127.0.0.1 that verifies each delivery with `nfehook-core`
-/// (signature over the raw body, then JSON and timestamp) and answers per its plan. A request
-/// with `X-ValidaNFe-Signature` and no `X-Webhook-Signature` is read as an account delivery:
-/// its signature is checked over the raw body, its body as `{"evento","timestamp","dados"}`.
+/// (signature over the raw body, then JSON and timestamp, in either dialect) and answers per
+/// its plan.
 pub struct Receiver {
     pub addr: SocketAddr,
     inner: Arc<Inner>,
@@ -174,20 +173,13 @@ impl Drop for Receiver {
 async fn receive(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let at = Instant::now();
     let secret = inner.secret.lock().unwrap().clone();
-    let account = headers.get(nfehook_core::SIGNATURE_HEADER).is_none()
-        && headers
-            .get(nfehook_sandbox::ACCOUNT_SIGNATURE_HEADER)
-            .is_some();
-    let signature_header = if account {
-        nfehook_sandbox::ACCOUNT_SIGNATURE_HEADER
-    } else {
-        nfehook_core::SIGNATURE_HEADER
-    };
-    let signature = headers
-        .get(signature_header)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    // The core's header rule: X-Webhook-Signature, else X-ValidaNFe-Signature.
+    let (signature_header, signature) =
+        nfehook_core::signature_header(|name| headers.get(name).and_then(|v| v.to_str().ok()))
+            .map_or(
+                (nfehook_core::SIGNATURE_HEADER, String::new()),
+                |(name, value)| (name, value.to_owned()),
+            );
     let now = i64::try_from(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -195,38 +187,25 @@ async fn receive(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: Byte
             .as_secs(),
     )
     .unwrap();
-    let (verified, id, event, nfe_chave) = if account {
-        let verified = secret.as_ref().map(|secret| {
-            nfehook_core::verify(secret, &body, &signature).map_err(|err| err.to_string())
-        });
-        let parsed: Value = serde_json::from_slice(&body).expect("the body is JSON");
-        let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
-        (
-            verified,
-            String::new(),
-            text(&parsed["evento"]),
-            text(&parsed["dados"]["chave_nfe"]),
+    let verified = secret.as_ref().map(|secret| {
+        nfehook_core::verify_event(
+            &Verifier::new(secret.as_bytes()),
+            &body,
+            &signature,
+            now,
+            nfehook_core::DEFAULT_TOLERANCE_SECS,
         )
-    } else {
-        let verified = secret.as_ref().map(|secret| {
-            nfehook_core::verify_event(
-                &Verifier::new(secret.as_bytes()),
-                &body,
-                &signature,
-                now,
-                nfehook_core::DEFAULT_TOLERANCE_SECS,
-            )
-            .map(|_| ())
-            .map_err(|err| err.to_string())
-        });
-        let event = WebhookEvent::from_json(&body).expect("the body is a webhook event");
-        (
-            verified,
-            event.id,
-            event.event.as_str().to_owned(),
-            event.data.nfe_chave,
-        )
+    });
+    let event = Event::from_json(&body).expect("the body is a delivery of either dialect");
+    // Account bodies carry no id; the core's id for them is a digest of the body.
+    let id = match event.dialect() {
+        Dialect::Subscription => event.id.clone(),
+        Dialect::Account => String::new(),
     };
+    let (event, nfe_chave) = (
+        event.event.as_str().to_owned(),
+        event.data.nfe_chave().to_owned(),
+    );
     let reply = inner
         .plan
         .lock()
@@ -244,7 +223,7 @@ async fn receive(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: Byte
         signature_header,
         event,
         nfe_chave,
-        signature_ok: matches!(verified, Some(Ok(()))),
+        signature_ok: matches!(verified, Some(Ok(_))),
         content_type: headers
             .get("content-type")
             .and_then(|v| v.to_str().ok())
