@@ -563,6 +563,128 @@ async fn every_answer_of_a_full_session_matches_the_document() {
         404
     );
 
+    // The account webhook: unset, set, invalid, its events triggered, removed.
+    let account = "/_sandbox/account-webhook";
+    assert_eq!(
+        call(&doc, &b, "get", account, account, k, None)
+            .await
+            .status,
+        404
+    );
+    assert_eq!(
+        call(&doc, &b, "delete", account, account, k, None)
+            .await
+            .status,
+        404
+    );
+    let set = call(
+        &doc,
+        &b,
+        "put",
+        account,
+        account,
+        k,
+        Some(r#"{"url":"http://127.0.0.1:9/conta","events":["nfe.consulta.concluida","nfe.consulta.erro","guarda.upload.concluido"]}"#),
+    )
+    .await;
+    assert_eq!(set.status, 200);
+    assert!(
+        set.body["data"]["secret"]
+            .as_str()
+            .unwrap()
+            .starts_with("whsec_")
+    );
+    for bad in [
+        "[]",
+        r#"{"url":"nota","events":["nfe.processada"]}"#,
+        r#"{"url":"http://127.0.0.1:9/conta","events":["nfe.consulta.erro"],"secret":"x"}"#,
+    ] {
+        assert_eq!(
+            call(&doc, &b, "put", account, account, k, Some(bad))
+                .await
+                .status,
+            400,
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        call(&doc, &b, "get", account, account, k, None)
+            .await
+            .status,
+        200
+    );
+    let mut account_ids = Vec::new();
+    for body in [
+        format!(r#"{{"event":"nfe.consulta.concluida","nfeChave":"{CHAVE}","status":"autorizada"}}"#),
+        r#"{"event":"nfe.consulta.erro","erroCodigo":"404","erroMensagem":"não encontrada"}"#.to_owned(),
+        r#"{"event":"guarda.upload.concluido","arquivoId":"arq-1","urlDownload":"https://api.validanfe.com/GuardaNFe/Download/arq-1"}"#.to_owned(),
+    ] {
+        let triggered = call(
+            &doc,
+            &b,
+            "post",
+            "/_sandbox/events",
+            "/_sandbox/events",
+            k,
+            Some(&body),
+        )
+        .await;
+        assert_eq!(triggered.status, 202, "{body}");
+        assert_eq!(triggered.body["data"]["deliveries"][0]["dialect"], "account");
+        account_ids.push(
+            triggered.body["data"]["deliveries"][0]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(
+        call(
+            &doc,
+            &b,
+            "post",
+            "/_sandbox/events",
+            "/_sandbox/events",
+            k,
+            Some(r#"{"event":"nfe.consulta.erro","valor":1}"#)
+        )
+        .await
+        .status,
+        400
+    );
+    for id in &account_ids {
+        for _ in 0..100 {
+            if !sandbox
+                .delivery(id)
+                .await
+                .unwrap()
+                .unwrap()
+                .attempts
+                .is_empty()
+            {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let listed = call(
+        &doc,
+        &b,
+        "get",
+        "/_sandbox/deliveries",
+        "/_sandbox/deliveries?dialect=account",
+        k,
+        None,
+    )
+    .await;
+    assert_eq!(listed.body["data"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        call(&doc, &b, "delete", account, account, k, None)
+            .await
+            .status,
+        200
+    );
+
     let one_chave = format!("{chaves}/{CHAVE}");
     assert_eq!(
         call(

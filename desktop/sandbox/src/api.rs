@@ -8,7 +8,7 @@ use axum::response::Response;
 use axum::routing::{delete, get};
 use serde_json::{Value, json};
 
-use crate::clock::{millis_to_secs, now_millis, timestamp};
+use crate::clock::{millis_to_secs, timestamp};
 use crate::reply::{Failure, ok};
 use crate::secret::generate_secret;
 use crate::state::AppState;
@@ -127,7 +127,7 @@ async fn create_subscription(
         is_active: input.is_active,
         events: input.events,
         secret: input.secret.unwrap_or_else(generate_secret),
-        created_at: now_millis(),
+        created_at: state.clock.now_unix_millis(),
         last_delivery_at: None,
         chaves_count: 0,
     };
@@ -184,7 +184,7 @@ async fn delete_subscription(
     Path(id): Path<String>,
 ) -> Result<Response, Failure> {
     let id = normalise_id(&id)?;
-    let now = now_millis();
+    let now = state.clock.now_unix_millis();
     let key = id.clone();
     let deleted = state
         .store
@@ -218,7 +218,7 @@ async fn add_chave(
 ) -> Result<Response, Failure> {
     let id = normalise_id(&id)?;
     let chave = validation::parse_chave_body(&body)?;
-    let now = now_millis();
+    let now = state.clock.now_unix_millis();
     let key = chave.clone();
     let outcome = state
         .store

@@ -58,11 +58,24 @@ impl RateLimit {
     }
 }
 
+/// How long after an event is triggered its deliveries may still be attempted: 15 minutes.
+///
+/// The default schedule needs at most 75 s (three attempts of up to 30 s with 5 s and 10 s
+/// between them); the rest covers a sandbox that was stopped a while. A pending delivery found
+/// past it (after a long pause, when the store is opened again) is marked `expired` instead of
+/// sent: a receiver refuses events older than its replay window (the npm package's is an hour),
+/// so a late attempt would only look like a replay.
+///
+/// ```
+/// assert_eq!(nfehook_sandbox::DELIVERY_HORIZON.as_secs(), 15 * 60);
+/// ```
+pub const DELIVERY_HORIZON: Duration = Duration::from_secs(15 * 60);
+
 /// How deliveries are attempted.
 ///
 /// Attempt `n + 1` is made `backoff_base * 2^(n - 1)` after attempt `n` failed, so the
 /// defaults (3 attempts, 5 s base) wait 5 s then 10 s. Each attempt gives up after
-/// `attempt_timeout`.
+/// `attempt_timeout`. The whole schedule must fit in [`DELIVERY_HORIZON`].
 ///
 /// ```
 /// use std::time::Duration;
@@ -103,7 +116,41 @@ impl DispatchConfig {
         self.backoff_base.saturating_mul(1 << exponent)
     }
 
+    /// The latest a last attempt can start after the event when every attempt before it
+    /// waits out the timeout: `(max_attempts - 1)` timeouts plus every backoff.
+    ///
+    /// ```
+    /// let config = nfehook_sandbox::DispatchConfig::default();
+    /// assert_eq!(config.schedule_span().as_secs(), 30 + 5 + 30 + 10);
+    /// ```
+    #[must_use]
+    pub fn schedule_span(&self) -> Duration {
+        // Closed form of the sum of `backoff_after(1..max_attempts)`: doubling up to the cap
+        // of `backoff_after`, flat after it, so a huge attempt count costs no loop.
+        let retries = self.max_attempts.saturating_sub(1);
+        let doubling = retries.min(17);
+        let flat = retries - doubling;
+        let backoffs = self
+            .backoff_base
+            .saturating_mul((1 << doubling) - 1)
+            .saturating_add(
+                self.backoff_base
+                    .saturating_mul(1 << 16)
+                    .saturating_mul(flat),
+            );
+        self.attempt_timeout
+            .saturating_mul(retries)
+            .saturating_add(backoffs)
+    }
+
     pub(crate) fn validate(&self) -> Result<()> {
+        if self.schedule_span() > DELIVERY_HORIZON {
+            return Err(SandboxError::InvalidConfig(format!(
+                "the retry schedule takes up to {} s, longer than the delivery horizon of {} s",
+                self.schedule_span().as_secs(),
+                DELIVERY_HORIZON.as_secs()
+            )));
+        }
         if self.max_attempts == 0 {
             return Err(SandboxError::InvalidConfig(
                 "at least one delivery attempt is needed".into(),

@@ -1,6 +1,6 @@
 //! Deliveries and their attempts as the sandbox reports them (`GET /_sandbox/deliveries`).
 
-use nfehook_core::{EventKind, Timestamp};
+use nfehook_core::{Dialect, EventKind, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -17,8 +17,76 @@ pub enum DeliveryStatus {
     Delivered,
     /// Every attempt failed.
     Failed,
-    /// Its subscription was deleted before it was delivered.
+    /// Its webhook (subscription or account webhook) was removed before it was delivered.
     Cancelled,
+    /// Found pending past the [delivery horizon](crate::DELIVERY_HORIZON) (the sandbox was
+    /// stopped too long): no further attempt is made.
+    Expired,
+}
+
+/// The name a [`Dialect`] is stored and sent as, back to the dialect.
+pub(crate) fn dialect_from_name(name: &str) -> Option<Dialect> {
+    [Dialect::Subscription, Dialect::Account]
+        .into_iter()
+        .find(|dialect| dialect.as_str() == name)
+}
+
+/// Serde of a [`Dialect`] as its name (`"subscription"`, `"account"`); the core type has none.
+pub(crate) mod dialect_serde {
+    use nfehook_core::Dialect;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `with` hands the field by reference
+    pub(crate) fn serialize<S: Serializer>(
+        dialect: &Dialect,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(dialect.as_str())
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Dialect, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        super::dialect_from_name(&name).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "unknown dialect `{name}`; expected subscription or account"
+            ))
+        })
+    }
+
+    /// The same for an optional dialect (absent or null is `None`).
+    pub(crate) mod option {
+        use nfehook_core::Dialect;
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        // serde's `with` hands the field by reference
+        #[allow(clippy::ref_option, clippy::trivially_copy_pass_by_ref)]
+        pub(crate) fn serialize<S: Serializer>(
+            dialect: &Option<Dialect>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            match dialect {
+                Some(dialect) => serializer.serialize_str(dialect.as_str()),
+                None => serializer.serialize_none(),
+            }
+        }
+
+        pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<Dialect>, D::Error> {
+            match Option::<String>::deserialize(deserializer)? {
+                None => Ok(None),
+                Some(name) => super::super::dialect_from_name(&name)
+                    .map(Some)
+                    .ok_or_else(|| {
+                        serde::de::Error::custom(format!(
+                            "unknown dialect `{name}`; expected subscription or account"
+                        ))
+                    }),
+            }
+        }
+    }
 }
 
 impl From<Status> for DeliveryStatus {
@@ -28,6 +96,7 @@ impl From<Status> for DeliveryStatus {
             Status::Delivered => DeliveryStatus::Delivered,
             Status::Failed => DeliveryStatus::Failed,
             Status::Cancelled => DeliveryStatus::Cancelled,
+            Status::Expired => DeliveryStatus::Expired,
         }
     }
 }
@@ -39,6 +108,7 @@ impl From<DeliveryStatus> for Status {
             DeliveryStatus::Delivered => Status::Delivered,
             DeliveryStatus::Failed => Status::Failed,
             DeliveryStatus::Cancelled => Status::Cancelled,
+            DeliveryStatus::Expired => Status::Expired,
         }
     }
 }
@@ -59,15 +129,20 @@ pub struct Attempt {
     pub error: Option<String>,
 }
 
-/// A delivery: one event for one subscription, with every attempt made so far.
+/// A delivery: one event for one subscription or for the account webhook, with every attempt
+/// made so far.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Delivery {
-    /// Delivery id, the `id` inside the body.
+    /// Delivery id: the `id` inside a subscription body; account bodies carry no id.
     pub id: String,
-    /// The subscription it is for (it may have been deleted since).
-    pub subscription_id: String,
-    /// The URL it is sent to (the subscription's URL when it was created).
+    /// Which webhook it goes to.
+    #[serde(with = "dialect_serde")]
+    pub dialect: Dialect,
+    /// The subscription it is for (it may have been deleted since); `None` for the account
+    /// webhook.
+    pub subscription_id: Option<String>,
+    /// The URL it is sent to (the webhook's URL when it was created).
     pub url: String,
     /// The event.
     pub event: EventKind,
@@ -92,13 +167,18 @@ pub struct Delivery {
 /// Which deliveries to list; the default lists them all, newest first.
 ///
 /// ```
-/// use nfehook_sandbox::{DeliveryQuery, DeliveryStatus};
+/// use nfehook_sandbox::{DeliveryQuery, DeliveryStatus, Dialect};
 /// let query = DeliveryQuery { status: Some(DeliveryStatus::Pending), ..DeliveryQuery::default() };
 /// assert!(query.subscription_id.is_none());
+/// let account = DeliveryQuery { dialect: Some(Dialect::Account), ..DeliveryQuery::default() };
+/// assert!(account.status.is_none());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DeliveryQuery {
+    /// Only deliveries of this dialect (to subscriptions, or to the account webhook).
+    #[serde(default, with = "dialect_serde::option")]
+    pub dialect: Option<Dialect>,
     /// Only deliveries to this subscription.
     #[serde(default)]
     pub subscription_id: Option<String>,
@@ -110,6 +190,7 @@ pub struct DeliveryQuery {
 impl DeliveryQuery {
     pub(crate) fn filter(&self) -> DeliveryFilter {
         DeliveryFilter {
+            dialect: self.dialect,
             subscription_id: self
                 .subscription_id
                 .as_ref()
@@ -126,6 +207,7 @@ impl From<DeliveryRow> for Delivery {
             .unwrap_or_else(|_| RawValue::from_string("null".to_owned()).expect("null is JSON"));
         Delivery {
             id: row.id,
+            dialect: row.dialect,
             subscription_id: row.subscription_id,
             url: row.url,
             event: EventKind::from_name(&row.event),

@@ -5,7 +5,11 @@
 //! its first attempt, and each attempt is recorded together with the delivery's next state
 //! in one transaction. After a crash the loop simply finds the pending deliveries again. An
 //! attempt cut off by a crash is made again with the same body (same `id`), so a receiver may
-//! see it twice and drops the duplicate by `id`.
+//! see it twice and drops the duplicate by `id` (or, for the account webhook's bodies, which
+//! carry no id, by a digest of the body).
+//!
+//! No attempt starts later than [`DELIVERY_HORIZON`] after its event: a pending delivery found
+//! past it is marked expired, and a retry that would fall past it is not scheduled.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -15,8 +19,8 @@ use reqwest::header::CONTENT_TYPE;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinSet;
 
-use crate::clock::now_millis;
-use crate::config::DispatchConfig;
+use crate::clock::{Clock, duration_millis};
+use crate::config::{DELIVERY_HORIZON, DispatchConfig};
 use crate::error::{Result, SandboxError};
 use crate::store::{self, AfterAttempt, AttemptRow, DueDelivery, Store};
 
@@ -45,6 +49,7 @@ struct Context {
     store: Store,
     http: reqwest::Client,
     config: DispatchConfig,
+    clock: Clock,
 }
 
 /// Builds the HTTP client deliveries are sent with.
@@ -69,6 +74,7 @@ pub(crate) fn spawn(
     store: Store,
     http: reqwest::Client,
     config: DispatchConfig,
+    clock: Clock,
     shutdown: watch::Receiver<bool>,
 ) -> (DispatcherHandle, tokio::task::JoinHandle<()>) {
     let wake = Arc::new(Notify::new());
@@ -79,6 +85,7 @@ pub(crate) fn spawn(
         store,
         http,
         config,
+        clock,
     });
     let task = tokio::spawn(run(context, wake, shutdown));
     (handle, task)
@@ -87,6 +94,7 @@ pub(crate) fn spawn(
 async fn run(context: Arc<Context>, wake: Arc<Notify>, mut shutdown: watch::Receiver<bool>) {
     let busy: Busy = Arc::default();
     let mut tasks = JoinSet::new();
+    let mut jumps = context.clock.jumped();
     tracing::debug!("dispatcher started");
     loop {
         if *shutdown.borrow() {
@@ -94,11 +102,15 @@ async fn run(context: Arc<Context>, wake: Arc<Notify>, mut shutdown: watch::Rece
         }
         let free = context.config.concurrency.saturating_sub(tasks.len());
         let snapshot = busy.lock().unwrap_or_else(PoisonError::into_inner).clone();
-        let now = now_millis();
+        let now = context.clock.now_unix_millis();
         let found = context
             .store
             .call(move |conn| {
                 let mut snapshot = snapshot;
+                let created_before = now.saturating_sub(duration_millis(DELIVERY_HORIZON));
+                for id in store::expire_overdue(conn, created_before, &snapshot, now)? {
+                    tracing::warn!(delivery_id = %id, "delivery expired: pending past the delivery horizon");
+                }
                 let due = if free > 0 {
                     store::due_deliveries(conn, now, &snapshot, free)?
                 } else {
@@ -126,7 +138,8 @@ async fn run(context: Arc<Context>, wake: Arc<Notify>, mut shutdown: watch::Rece
                     IDLE_WAIT
                 } else {
                     next.map_or(IDLE_WAIT, |at| {
-                        Duration::from_millis(u64::try_from(at - now_millis()).unwrap_or(0))
+                        let left = at - context.clock.now_unix_millis();
+                        Duration::from_millis(u64::try_from(left).unwrap_or(0))
                     })
                 }
             }
@@ -138,6 +151,7 @@ async fn run(context: Arc<Context>, wake: Arc<Notify>, mut shutdown: watch::Rece
         tokio::select! {
             _ = shutdown.changed() => {}
             () = wake.notified() => {}
+            () = jumps.next() => {}
             Some(joined) = tasks.join_next(), if !tasks.is_empty() => {
                 if let Err(err) = joined {
                     tracing::error!(error = %err, "delivery attempt task failed");
@@ -168,18 +182,18 @@ impl Drop for BusyGuard {
 
 async fn attempt(context: Arc<Context>, delivery: DueDelivery, _guard: BusyGuard) {
     let number = delivery.attempts_made + 1;
-    let started_at = now_millis();
-    let clock = Instant::now();
+    let started_at = context.clock.now_unix_millis();
+    let timer = Instant::now();
     let signature = nfehook_core::sign(delivery.secret.as_bytes(), delivery.body.as_bytes());
     let sent = context
         .http
         .post(&delivery.url)
         .header(CONTENT_TYPE, "application/json")
-        .header(nfehook_core::SIGNATURE_HEADER, signature)
+        .header(delivery.dialect.signature_header(), signature)
         .body(delivery.body.clone())
         .send()
         .await;
-    let latency_ms = u64::try_from(clock.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let latency_ms = u64::try_from(timer.elapsed().as_millis()).unwrap_or(u64::MAX);
     let (status_code, error) = match sent {
         Ok(response) => {
             let status = response.status();
@@ -194,10 +208,16 @@ async fn attempt(context: Arc<Context>, delivery: DueDelivery, _guard: BusyGuard
     } else if number >= context.config.max_attempts {
         AfterAttempt::Failed
     } else {
-        let wait = context.config.backoff_after(number);
-        AfterAttempt::RetryAt(
-            now_millis().saturating_add(i64::try_from(wait.as_millis()).unwrap_or(i64::MAX)),
-        )
+        let wait = duration_millis(context.config.backoff_after(number));
+        let retry_at = context.clock.now_unix_millis().saturating_add(wait);
+        let deadline = delivery
+            .created_at
+            .saturating_add(duration_millis(DELIVERY_HORIZON));
+        if retry_at > deadline {
+            AfterAttempt::Expired
+        } else {
+            AfterAttempt::RetryAt(retry_at)
+        }
     };
     let row = AttemptRow {
         number,
@@ -207,19 +227,22 @@ async fn attempt(context: Arc<Context>, delivery: DueDelivery, _guard: BusyGuard
         error: error.clone(),
     };
     let id = delivery.id.clone();
+    let now = context.clock.now_unix_millis();
     let recorded = context
         .store
-        .call(move |conn| store::record_attempt(conn, &id, &row, after, now_millis()))
+        .call(move |conn| store::record_attempt(conn, &id, &row, after, now))
         .await;
     let outcome = match after {
         AfterAttempt::Delivered => "delivered",
         AfterAttempt::Failed => "failed",
         AfterAttempt::RetryAt(_) => "retry scheduled",
+        AfterAttempt::Expired => "expired: a retry would fall past the delivery horizon",
     };
     match recorded {
         Ok(true) => tracing::info!(
             delivery_id = %delivery.id,
-            subscription_id = %delivery.subscription_id,
+            dialect = %delivery.dialect,
+            subscription_id = delivery.subscription_id.as_deref(),
             attempt = number,
             status = status_code,
             latency_ms,

@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod account;
 mod api;
 mod api_key;
 mod clock;
@@ -25,9 +26,14 @@ mod store;
 mod trigger;
 mod validation;
 
-pub use config::{DispatchConfig, RateLimit, Storage};
+pub use account::{AccountWebhook, AccountWebhookRequest};
+pub use clock::{Clock, ManualClock};
+pub use config::{DELIVERY_HORIZON, DispatchConfig, RateLimit, Storage};
 pub use delivery::{Attempt, Delivery, DeliveryQuery, DeliveryStatus};
 pub use error::{Result, SandboxError};
+/// Which webhook a delivery goes to (re-exported from `nfehook-core`, where its body shape and
+/// signature header are defined).
+pub use nfehook_core::Dialect;
 pub use sandbox::{DEFAULT_BIND, RunningSandbox, Sandbox, SandboxBuilder};
 pub use secret::{generate_api_key, generate_secret};
 pub use trigger::{TriggerRequest, Triggered, TriggeredDelivery};

@@ -8,6 +8,14 @@ pub(crate) const SAMPLE_CNPJ: &str = "11222333000181";
 pub(crate) const SAMPLE_RAZAO_SOCIAL: &str = "Empresa Exemplo LTDA";
 /// Amount of the sample NF-e, in BRL.
 pub(crate) const SAMPLE_VALOR: &str = "1500.00";
+/// Status of a successful sample NF-e query.
+pub(crate) const CONSULTA_STATUS: &str = "autorizada";
+/// Kind of the sample NF-e query.
+pub(crate) const TIPO_CONSULTA: &str = "completa";
+/// Error code of a failed sample query (a string, as published).
+pub(crate) const ERRO_CODIGO: &str = "404";
+/// Error message of a failed sample query.
+pub(crate) const ERRO_MENSAGEM: &str = "NF-e não encontrada na base da SEFAZ";
 /// How long before the event the sample NF-e was issued, in seconds.
 const ISSUED_BEFORE_EVENT_SECS: i64 = 75 * 60;
 
@@ -45,6 +53,11 @@ pub(crate) fn emitente(chave: &ChaveAcesso) -> Emitente {
 /// The sample amount.
 pub(crate) fn valor() -> Valor {
     Valor::parse(SAMPLE_VALOR).expect("the sample amount is a valid decimal")
+}
+
+/// Where GuardaNFe would serve the stored file `arquivo_id`.
+pub(crate) fn url_download(arquivo_id: &str) -> String {
+    format!("https://api.validanfe.com/GuardaNFe/Download/{arquivo_id}")
 }
 
 /// The sample issue time for an event produced at `now`.

@@ -9,7 +9,9 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::account::{AccountWebhook, AccountWebhookRequest};
 use crate::api_key::ApiKey;
+use crate::clock::Clock;
 use crate::config::{DispatchConfig, RateLimit, Storage};
 use crate::delivery::{Delivery, DeliveryQuery};
 use crate::dispatcher::{self, DispatcherHandle};
@@ -44,6 +46,7 @@ pub struct SandboxBuilder {
     bind: String,
     rate_limit: Option<RateLimit>,
     dispatch: DispatchConfig,
+    clock: Clock,
 }
 
 impl Default for SandboxBuilder {
@@ -54,6 +57,7 @@ impl Default for SandboxBuilder {
             bind: DEFAULT_BIND.to_owned(),
             rate_limit: None,
             dispatch: DispatchConfig::default(),
+            clock: Clock::System,
         }
     }
 }
@@ -66,6 +70,7 @@ impl std::fmt::Debug for SandboxBuilder {
             .field("bind", &self.bind)
             .field("rate_limit", &self.rate_limit)
             .field("dispatch", &self.dispatch)
+            .field("clock", &self.clock)
             .finish()
     }
 }
@@ -131,6 +136,15 @@ impl SandboxBuilder {
         self
     }
 
+    /// Where the sandbox reads the time (the system clock by default); a [`ManualClock`]
+    /// (`crate::ManualClock`) shows what happens after a long pause without waiting for it.
+    ///
+    /// [`ManualClock`]: crate::ManualClock
+    pub fn clock(mut self, clock: impl Into<Clock>) -> Self {
+        self.clock = clock.into();
+        self
+    }
+
     /// Opens the store, binds the socket and starts the server and the dispatcher as tasks
     /// of the current tokio runtime. Pending deliveries found in the store resume at once.
     ///
@@ -163,13 +177,19 @@ impl SandboxBuilder {
         let http = dispatcher::http_client(&self.dispatch)?;
 
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
-        let (dispatcher, dispatcher_task) =
-            dispatcher::spawn(store.clone(), http, self.dispatch, shutdown_rx.clone());
+        let (dispatcher, dispatcher_task) = dispatcher::spawn(
+            store.clone(),
+            http,
+            self.dispatch,
+            self.clock.clone(),
+            shutdown_rx.clone(),
+        );
         let state = AppState {
             store: store.clone(),
             dispatcher: dispatcher.clone(),
             api_key: ApiKey::new(api_key.clone()),
             rate_limiter: self.rate_limit.map(|l| Arc::new(RateLimiter::new(l))),
+            clock: self.clock.clone(),
         };
         let app = crate::server::router(state);
         let mut stop = shutdown_rx;
@@ -186,6 +206,7 @@ impl SandboxBuilder {
             api_key: ApiKey::new(api_key),
             store,
             dispatcher,
+            clock: self.clock,
             shutdown: shutdown_tx,
             server: Some(server),
             dispatcher_task: Some(dispatcher_task),
@@ -213,6 +234,7 @@ pub struct RunningSandbox {
     api_key: ApiKey,
     store: Store,
     dispatcher: DispatcherHandle,
+    clock: Clock,
     shutdown: watch::Sender<bool>,
     server: Option<JoinHandle<std::io::Result<()>>>,
     dispatcher_task: Option<JoinHandle<()>>,
@@ -249,10 +271,42 @@ impl RunningSandbox {
     /// Triggers an event in-process, as `POST /_sandbox/events` does.
     ///
     /// # Errors
-    /// [`SandboxError::InvalidRequest`] for an unknown event or an invalid NF-e key;
-    /// [`SandboxError::Database`] when the store fails.
+    /// [`SandboxError::InvalidRequest`] for an unknown event, an invalid NF-e key or a field
+    /// the event does not take; [`SandboxError::Database`] when the store fails.
     pub async fn trigger(&self, request: TriggerRequest) -> Result<Triggered> {
-        crate::trigger::trigger(&self.store, &self.dispatcher, request).await
+        crate::trigger::trigger(&self.store, &self.dispatcher, &self.clock, request).await
+    }
+
+    /// Sets the account webhook, as `PUT /_sandbox/account-webhook` does.
+    ///
+    /// # Errors
+    /// [`SandboxError::InvalidRequest`] for an invalid URL, event list or secret;
+    /// [`SandboxError::Database`] when the store fails.
+    pub async fn set_account_webhook(
+        &self,
+        request: AccountWebhookRequest,
+    ) -> Result<AccountWebhook> {
+        let problems = crate::validation::account_webhook_problems(&request);
+        if !problems.is_empty() {
+            let described: Vec<String> = problems
+                .iter()
+                .map(|(field, found)| format!("{field}: {}", found.join("; ")))
+                .collect();
+            return Err(SandboxError::InvalidRequest(described.join(", ")));
+        }
+        crate::sandbox_api::put_account_webhook(&self.store, &self.clock, request).await
+    }
+
+    /// The account webhook, when one is set.
+    ///
+    /// # Errors
+    /// [`SandboxError::Database`] when the store fails.
+    pub async fn account_webhook(&self) -> Result<Option<AccountWebhook>> {
+        let row = self
+            .store
+            .call(|conn| crate::store::get_account_webhook(conn))
+            .await?;
+        Ok(row.map(AccountWebhook::from))
     }
 
     /// Deliveries with their attempts, newest first, as `GET /_sandbox/deliveries` lists them.

@@ -2,9 +2,12 @@
 //!
 //! - `POST /_sandbox/events` — trigger an event ([`TriggerRequest`](crate::TriggerRequest));
 //!   answers `202` with [`Triggered`](crate::Triggered).
-//! - `GET /_sandbox/deliveries?subscriptionId=&status=` — deliveries with their attempts,
-//!   newest first ([`Delivery`](crate::Delivery)).
+//! - `GET /_sandbox/deliveries?dialect=&subscriptionId=&status=` — deliveries with their
+//!   attempts, newest first ([`Delivery`](crate::Delivery)).
 //! - `GET /_sandbox/deliveries/{id}` — one delivery.
+//! - `GET`, `PUT`, `DELETE /_sandbox/account-webhook` — the account webhook
+//!   ([`AccountWebhook`](crate::AccountWebhook)); `404` while none is set, and deleting it
+//!   cancels its pending deliveries.
 
 use axum::Router;
 use axum::body::Bytes;
@@ -12,11 +15,15 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
+use serde_json::json;
 
+use crate::account::{AccountWebhook, AccountWebhookRequest};
+use crate::clock::Clock;
 use crate::delivery::{Delivery, DeliveryQuery};
 use crate::reply::{Failure, ok};
+use crate::secret::generate_secret;
 use crate::state::AppState;
-use crate::store::{self, DeliveryFilter};
+use crate::store::{self, DeliveryFilter, Store};
 use crate::trigger::{TriggerRequest, trigger};
 
 /// Routes under `/_sandbox/`.
@@ -25,7 +32,15 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/_sandbox/events", post(trigger_event))
         .route("/_sandbox/deliveries", get(list_deliveries))
         .route("/_sandbox/deliveries/{id}", get(get_delivery))
+        .route(
+            "/_sandbox/account-webhook",
+            get(get_account_webhook)
+                .put(set_account_webhook)
+                .delete(delete_account_webhook),
+        )
 }
+
+const ACCOUNT_WEBHOOK: &str = "Account webhook";
 
 /// Reads a trigger body: a JSON object, then a [`TriggerRequest`].
 pub(crate) fn parse_trigger(body: &[u8]) -> Result<TriggerRequest, Failure> {
@@ -36,7 +51,7 @@ pub(crate) fn parse_trigger(body: &[u8]) -> Result<TriggerRequest, Failure> {
 
 async fn trigger_event(State(state): State<AppState>, body: Bytes) -> Result<Response, Failure> {
     let request = parse_trigger(&body)?;
-    let triggered = trigger(&state.store, &state.dispatcher, request).await?;
+    let triggered = trigger(&state.store, &state.dispatcher, &state.clock, request).await?;
     Ok(ok(StatusCode::ACCEPTED, triggered))
 }
 
@@ -73,4 +88,64 @@ async fn get_delivery(
         .next()
         .ok_or(Failure::NotFound("Delivery"))?;
     Ok(ok(StatusCode::OK, delivery))
+}
+
+/// Stores a validated account webhook request.
+pub(crate) async fn put_account_webhook(
+    store: &Store,
+    clock: &Clock,
+    request: AccountWebhookRequest,
+) -> crate::Result<AccountWebhook> {
+    let now = clock.now_unix_millis();
+    let events: Vec<String> = request
+        .events
+        .iter()
+        .map(|e| e.as_str().to_owned())
+        .collect();
+    let row = store
+        .call(move |conn| {
+            store::put_account_webhook(
+                conn,
+                &request.url,
+                &events,
+                request.secret.as_deref(),
+                &generate_secret(),
+                now,
+            )
+        })
+        .await?;
+    tracing::info!("account webhook set");
+    Ok(AccountWebhook::from(row))
+}
+
+async fn get_account_webhook(State(state): State<AppState>) -> Result<Response, Failure> {
+    let webhook = state
+        .store
+        .call(|conn| store::get_account_webhook(conn))
+        .await?
+        .ok_or(Failure::NotFound(ACCOUNT_WEBHOOK))?;
+    Ok(ok(StatusCode::OK, AccountWebhook::from(webhook)))
+}
+
+async fn set_account_webhook(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<Response, Failure> {
+    let request = crate::validation::parse_account_webhook(&body)?;
+    let webhook = put_account_webhook(&state.store, &state.clock, request).await?;
+    Ok(ok(StatusCode::OK, webhook))
+}
+
+async fn delete_account_webhook(State(state): State<AppState>) -> Result<Response, Failure> {
+    let now = state.clock.now_unix_millis();
+    let deleted = state
+        .store
+        .call(move |conn| store::delete_account_webhook(conn, now))
+        .await?;
+    if !deleted {
+        return Err(Failure::NotFound(ACCOUNT_WEBHOOK));
+    }
+    tracing::info!("account webhook removed; its pending deliveries are cancelled");
+    state.dispatcher.wake();
+    Ok(ok(StatusCode::OK, json!({ "deleted": true })))
 }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::api_key::ApiKey;
+use crate::clock::Clock;
 use crate::dispatcher::DispatcherHandle;
 use crate::rate_limit::RateLimiter;
 use crate::store::Store;
@@ -14,4 +15,5 @@ pub(crate) struct AppState {
     pub dispatcher: DispatcherHandle,
     pub api_key: ApiKey,
     pub rate_limiter: Option<Arc<RateLimiter>>,
+    pub clock: Clock,
 }

@@ -1,4 +1,5 @@
-//! SQLite storage: subscriptions, their NF-e keys, deliveries and delivery attempts.
+//! SQLite storage: subscriptions, their NF-e keys, the account webhook, deliveries and
+//! delivery attempts.
 //!
 //! One connection behind a mutex; every call runs on tokio's blocking pool so the async
 //! tasks of the server never wait on disk. Times are Unix milliseconds.
@@ -9,10 +10,44 @@ use std::sync::{Arc, Mutex};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::config::Storage;
+use nfehook_core::Dialect;
+
+use crate::delivery::dialect_from_name;
 use crate::error::{Result, SandboxError};
 
-/// Newest schema version this build writes.
-const SCHEMA_VERSION: i64 = 1;
+/// Newest schema version this build writes. Version 2 added the account webhook, the
+/// `dialect` of a delivery (an account delivery has no subscription) and the `expired` status.
+const SCHEMA_VERSION: i64 = 2;
+
+/// Columns and constraints of `deliveries`, shared by a new database and the migration.
+const DELIVERIES_TABLE: &str = "(
+    id              TEXT PRIMARY KEY,
+    dialect         TEXT NOT NULL CHECK (dialect IN ('subscription', 'account')),
+    subscription_id TEXT,
+    url             TEXT NOT NULL,
+    event           TEXT NOT NULL,
+    nfe_chave       TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    status          TEXT NOT NULL
+                    CHECK (status IN ('pending', 'delivered', 'failed', 'cancelled', 'expired')),
+    attempts_made   INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER,
+    created_at      INTEGER NOT NULL,
+    completed_at    INTEGER,
+    CHECK ((dialect = 'subscription') = (subscription_id IS NOT NULL))
+)";
+
+/// Version 1 to 2: `deliveries` rebuilt with the new columns and checks (SQLite cannot alter a
+/// constraint in place); every existing delivery is a subscription delivery.
+const MIGRATE_1_TO_2: &str = "
+INSERT INTO deliveries_v2 (id, dialect, subscription_id, url, event, nfe_chave, body, status,
+                           attempts_made, next_attempt_at, created_at, completed_at)
+SELECT id, 'subscription', subscription_id, url, event, nfe_chave, body, status,
+       attempts_made, next_attempt_at, created_at, completed_at
+FROM deliveries;
+DROP TABLE deliveries;
+ALTER TABLE deliveries_v2 RENAME TO deliveries;
+";
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS subscriptions (
@@ -31,18 +66,13 @@ CREATE TABLE IF NOT EXISTS subscription_chaves (
     added_at        INTEGER NOT NULL,
     PRIMARY KEY (subscription_id, nfe_chave)
 );
-CREATE TABLE IF NOT EXISTS deliveries (
-    id              TEXT PRIMARY KEY,
-    subscription_id TEXT NOT NULL,
-    url             TEXT NOT NULL,
-    event           TEXT NOT NULL,
-    nfe_chave       TEXT NOT NULL,
-    body            TEXT NOT NULL,
-    status          TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'cancelled')),
-    attempts_made   INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at INTEGER,
-    created_at      INTEGER NOT NULL,
-    completed_at    INTEGER
+CREATE TABLE IF NOT EXISTS account_webhook (
+    singleton  INTEGER PRIMARY KEY CHECK (singleton = 1),
+    url        TEXT NOT NULL,
+    events     TEXT NOT NULL,
+    secret     TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at);
 CREATE INDEX IF NOT EXISTS deliveries_subscription ON deliveries (subscription_id);
@@ -116,6 +146,7 @@ pub(crate) enum Status {
     Delivered,
     Failed,
     Cancelled,
+    Expired,
 }
 
 impl Status {
@@ -125,6 +156,7 @@ impl Status {
             Status::Delivered => "delivered",
             Status::Failed => "failed",
             Status::Cancelled => "cancelled",
+            Status::Expired => "expired",
         }
     }
 
@@ -133,9 +165,20 @@ impl Status {
             "delivered" => Status::Delivered,
             "failed" => Status::Failed,
             "cancelled" => Status::Cancelled,
+            "expired" => Status::Expired,
             _ => Status::Pending,
         }
     }
+}
+
+/// The account webhook as stored (at most one).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AccountWebhookRow {
+    pub url: String,
+    pub events: Vec<String>,
+    pub secret: String,
+    pub created_at: i64,
+    pub updated_at: i64,
 }
 
 /// A subscription picked for a new delivery.
@@ -149,7 +192,9 @@ pub(crate) struct Target {
 #[derive(Debug, Clone)]
 pub(crate) struct NewDelivery {
     pub id: String,
-    pub subscription_id: String,
+    pub dialect: Dialect,
+    /// `None` for the account webhook.
+    pub subscription_id: Option<String>,
     pub url: String,
     pub event: String,
     pub nfe_chave: String,
@@ -160,17 +205,20 @@ pub(crate) struct NewDelivery {
 #[derive(Clone)]
 pub(crate) struct DueDelivery {
     pub id: String,
-    pub subscription_id: String,
+    pub dialect: Dialect,
+    pub subscription_id: Option<String>,
     pub url: String,
     pub body: String,
     pub secret: String,
     pub attempts_made: u32,
+    pub created_at: i64,
 }
 
 impl std::fmt::Debug for DueDelivery {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DueDelivery")
             .field("id", &self.id)
+            .field("dialect", &self.dialect)
             .field("subscription_id", &self.subscription_id)
             .field("attempts_made", &self.attempts_made)
             .finish_non_exhaustive()
@@ -193,13 +241,16 @@ pub(crate) enum AfterAttempt {
     Delivered,
     Failed,
     RetryAt(i64),
+    /// The next attempt would fall outside the delivery horizon.
+    Expired,
 }
 
 /// A delivery with its attempts, as stored.
 #[derive(Debug, Clone)]
 pub(crate) struct DeliveryRow {
     pub id: String,
-    pub subscription_id: String,
+    pub dialect: Dialect,
+    pub subscription_id: Option<String>,
     pub url: String,
     pub event: String,
     pub nfe_chave: String,
@@ -215,7 +266,7 @@ pub(crate) struct DeliveryRow {
 impl Store {
     /// Opens (creating when needed) the database and brings its schema up to date.
     pub(crate) fn open(storage: &Storage) -> Result<Self> {
-        let conn = match storage {
+        let mut conn = match storage {
             Storage::InMemory => Connection::open_in_memory()?,
             Storage::File(path) => Connection::open(path)?,
         };
@@ -232,8 +283,15 @@ impl Store {
                 supported: SCHEMA_VERSION,
             });
         }
-        conn.execute_batch(SCHEMA)?;
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        if version == 1 {
+            migrate_1_to_2(&mut conn)?;
+        }
+        let tx = conn.transaction()?;
+        tx.execute_batch(&format!(
+            "CREATE TABLE IF NOT EXISTS deliveries {DELIVERIES_TABLE};{SCHEMA}"
+        ))?;
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.commit()?;
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
         })
@@ -255,6 +313,19 @@ impl Store {
         .await??;
         Ok(value)
     }
+}
+
+/// Rebuilds `deliveries` in one transaction, with foreign keys off meanwhile so that dropping
+/// the old table does not cascade to `attempts` (SQLite's documented way to change a table).
+fn migrate_1_to_2(conn: &mut Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let tx = conn.transaction()?;
+    tx.execute_batch(&format!(
+        "CREATE TABLE deliveries_v2 {DELIVERIES_TABLE};{MIGRATE_1_TO_2}"
+    ))?;
+    tx.pragma_update(None, "user_version", 2)?;
+    tx.commit()?;
+    conn.pragma_update(None, "foreign_keys", "ON")
 }
 
 const SUBSCRIPTION_COLUMNS: &str =
@@ -404,6 +475,92 @@ pub(crate) fn delete_subscription(
     Ok(true)
 }
 
+/// The account webhook, when one is set.
+pub(crate) fn get_account_webhook(
+    conn: &Connection,
+) -> rusqlite::Result<Option<AccountWebhookRow>> {
+    conn.query_row(
+        "SELECT url, events, secret, created_at, updated_at FROM account_webhook",
+        [],
+        |row| {
+            let events: String = row.get(1)?;
+            Ok(AccountWebhookRow {
+                url: row.get(0)?,
+                events: decode_events(&events),
+                secret: row.get(2)?,
+                created_at: row.get(3)?,
+                updated_at: row.get(4)?,
+            })
+        },
+    )
+    .optional()
+}
+
+/// Sets the account webhook: `url`, `events`, and `secret` when given (else the one it had, or
+/// `new_secret` when there was none). Returns the webhook as stored.
+pub(crate) fn put_account_webhook(
+    conn: &mut Connection,
+    url: &str,
+    events: &[String],
+    secret: Option<&str>,
+    new_secret: &str,
+    now: i64,
+) -> rusqlite::Result<AccountWebhookRow> {
+    let tx = conn.transaction()?;
+    let before = get_account_webhook(&tx)?;
+    let row = AccountWebhookRow {
+        url: url.to_owned(),
+        events: events.to_vec(),
+        secret: secret
+            .map(str::to_owned)
+            .or_else(|| before.as_ref().map(|b| b.secret.clone()))
+            .unwrap_or_else(|| new_secret.to_owned()),
+        created_at: before.as_ref().map_or(now, |b| b.created_at),
+        updated_at: now,
+    };
+    tx.execute(
+        "INSERT INTO account_webhook (singleton, url, events, secret, created_at, updated_at)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (singleton) DO UPDATE SET
+           url = excluded.url, events = excluded.events, secret = excluded.secret,
+           updated_at = excluded.updated_at",
+        params![
+            row.url,
+            encode_events(&row.events),
+            row.secret,
+            row.created_at,
+            row.updated_at
+        ],
+    )?;
+    tx.commit()?;
+    Ok(row)
+}
+
+/// Removes the account webhook and cancels its pending deliveries; `false` when none was set.
+pub(crate) fn delete_account_webhook(conn: &mut Connection, now: i64) -> rusqlite::Result<bool> {
+    let tx = conn.transaction()?;
+    if tx.execute("DELETE FROM account_webhook", [])? == 0 {
+        return Ok(false);
+    }
+    tx.execute(
+        "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, completed_at = ?1
+         WHERE dialect = 'account' AND status = 'pending'",
+        [now],
+    )?;
+    tx.commit()?;
+    Ok(true)
+}
+
+/// The account webhook's URL when it is set and wants `event`.
+pub(crate) fn account_target(
+    tx: &Transaction<'_>,
+    event: &str,
+) -> rusqlite::Result<Option<String>> {
+    Ok(get_account_webhook(tx)?
+        .filter(|webhook| webhook.events.iter().any(|e| e == event))
+        .map(|webhook| webhook.url))
+}
+
 /// The NF-e keys of subscription `id` in the order they were added; `None` when unknown.
 pub(crate) fn list_chaves(conn: &Connection, id: &str) -> rusqlite::Result<Option<Vec<String>>> {
     if !subscription_exists(conn, id)? {
@@ -511,12 +668,13 @@ pub(crate) fn insert_deliveries(
     now: i64,
 ) -> rusqlite::Result<()> {
     let mut stmt = tx.prepare_cached(
-        "INSERT INTO deliveries (id, subscription_id, url, event, nfe_chave, body, status, attempts_made, next_attempt_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', 0, ?7, ?7)",
+        "INSERT INTO deliveries (id, dialect, subscription_id, url, event, nfe_chave, body, status, attempts_made, next_attempt_at, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', 0, ?8, ?8)",
     )?;
     for d in deliveries {
         stmt.execute(params![
             d.id,
+            d.dialect.as_str(),
             d.subscription_id,
             d.url,
             d.event,
@@ -528,7 +686,38 @@ pub(crate) fn insert_deliveries(
     Ok(())
 }
 
-/// Pending deliveries due at `now`, oldest due first, skipping those in `busy`.
+/// Marks `expired` every pending delivery created before `created_before` (outside the
+/// delivery horizon), except those in `busy`; returns their ids.
+pub(crate) fn expire_overdue(
+    conn: &mut Connection,
+    created_before: i64,
+    busy: &HashSet<String>,
+    now: i64,
+) -> rusqlite::Result<Vec<String>> {
+    let tx = conn.transaction()?;
+    let overdue = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT id FROM deliveries WHERE status = 'pending' AND created_at < ?1",
+        )?;
+        stmt.query_map([created_before], |row| row.get::<_, String>(0))?
+            .filter(|id| !matches!(id, Ok(id) if busy.contains(id)))
+            .collect::<rusqlite::Result<Vec<_>>>()?
+    };
+    {
+        let mut stmt = tx.prepare_cached(
+            "UPDATE deliveries SET status = 'expired', next_attempt_at = NULL, completed_at = ?2
+             WHERE id = ?1 AND status = 'pending'",
+        )?;
+        for id in &overdue {
+            stmt.execute(params![id, now])?;
+        }
+    }
+    tx.commit()?;
+    Ok(overdue)
+}
+
+/// Pending deliveries due at `now`, oldest due first, skipping those in `busy`. A delivery
+/// whose webhook is gone (subscription deleted, account webhook removed) is never due.
 pub(crate) fn due_deliveries(
     conn: &Connection,
     now: i64,
@@ -536,19 +725,27 @@ pub(crate) fn due_deliveries(
     limit: usize,
 ) -> rusqlite::Result<Vec<DueDelivery>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT d.id, d.subscription_id, d.url, d.body, s.secret, d.attempts_made
-         FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
-         WHERE d.status = 'pending' AND d.next_attempt_at <= ?1
-         ORDER BY d.next_attempt_at, d.rowid",
+        "SELECT id, dialect, subscription_id, url, body, secret, attempts_made, created_at FROM (
+           SELECT d.id, d.dialect, d.subscription_id, d.url, d.body, d.attempts_made,
+                  d.created_at, d.next_attempt_at, d.rowid AS position,
+                  CASE d.dialect WHEN 'account' THEN (SELECT a.secret FROM account_webhook a)
+                                 ELSE s.secret END AS secret
+           FROM deliveries d LEFT JOIN subscriptions s ON s.id = d.subscription_id
+           WHERE d.status = 'pending' AND d.next_attempt_at <= ?1
+         ) WHERE secret IS NOT NULL
+         ORDER BY next_attempt_at, position",
     )?;
     let rows = stmt.query_map([now], |row| {
+        let dialect: String = row.get(1)?;
         Ok(DueDelivery {
             id: row.get(0)?,
-            subscription_id: row.get(1)?,
-            url: row.get(2)?,
-            body: row.get(3)?,
-            secret: row.get(4)?,
-            attempts_made: row.get(5)?,
+            dialect: dialect_from_name(&dialect).unwrap_or(Dialect::Subscription),
+            subscription_id: row.get(2)?,
+            url: row.get(3)?,
+            body: row.get(4)?,
+            secret: row.get(5)?,
+            attempts_made: row.get(6)?,
+            created_at: row.get(7)?,
         })
     })?;
     let mut out = Vec::new();
@@ -611,6 +808,7 @@ pub(crate) fn record_attempt(
         AfterAttempt::Delivered => (Status::Delivered, None, Some(now)),
         AfterAttempt::Failed => (Status::Failed, None, Some(now)),
         AfterAttempt::RetryAt(at) => (Status::Pending, Some(at), None),
+        AfterAttempt::Expired => (Status::Expired, None, Some(now)),
     };
     let changed = tx.execute(
         "UPDATE deliveries SET status = ?2, attempts_made = ?3, next_attempt_at = ?4, completed_at = ?5
@@ -631,6 +829,7 @@ pub(crate) fn record_attempt(
 /// Which deliveries to list.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct DeliveryFilter {
+    pub dialect: Option<Dialect>,
     pub subscription_id: Option<String>,
     pub status: Option<Status>,
     pub id: Option<String>,
@@ -643,11 +842,12 @@ pub(crate) fn list_deliveries(
 ) -> rusqlite::Result<Vec<DeliveryRow>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, subscription_id, url, event, nfe_chave, body, status, attempts_made,
-                next_attempt_at, created_at, completed_at
+                next_attempt_at, created_at, completed_at, dialect
          FROM deliveries
          WHERE (?1 IS NULL OR subscription_id = ?1)
            AND (?2 IS NULL OR status = ?2)
            AND (?3 IS NULL OR id = ?3)
+           AND (?4 IS NULL OR dialect = ?4)
          ORDER BY created_at DESC, rowid DESC",
     )?;
     let mut deliveries = stmt
@@ -655,12 +855,15 @@ pub(crate) fn list_deliveries(
             params![
                 filter.subscription_id,
                 filter.status.map(Status::as_str),
-                filter.id
+                filter.id,
+                filter.dialect.map(Dialect::as_str)
             ],
             |row| {
                 let status: String = row.get(6)?;
+                let dialect: String = row.get(11)?;
                 Ok(DeliveryRow {
                     id: row.get(0)?,
+                    dialect: dialect_from_name(&dialect).unwrap_or(Dialect::Subscription),
                     subscription_id: row.get(1)?,
                     url: row.get(2)?,
                     event: row.get(3)?,
@@ -828,7 +1031,8 @@ mod tests {
             let tx = conn.transaction().unwrap();
             let new = |id: &str| NewDelivery {
                 id: id.into(),
-                subscription_id: "a".into(),
+                dialect: Dialect::Subscription,
+                subscription_id: Some("a".into()),
                 url: "http://x/a".into(),
                 event: "nfe.erro".into(),
                 nfe_chave: "K".into(),
@@ -883,6 +1087,153 @@ mod tests {
             assert!(due_deliveries(conn, 10_000, &none, 10).unwrap().is_empty());
         });
     }
+
+    #[test]
+    fn overdue_deliveries_expire_unless_in_flight() {
+        let store = store();
+        with_conn(&store, |conn| {
+            insert_subscription(conn, &sub("a", "http://x/a", &["nfe.erro"])).unwrap();
+            let tx = conn.transaction().unwrap();
+            let new = |id: &str| NewDelivery {
+                id: id.into(),
+                dialect: Dialect::Subscription,
+                subscription_id: Some("a".into()),
+                url: "http://x/a".into(),
+                event: "nfe.erro".into(),
+                nfe_chave: "K".into(),
+                body: "{}".into(),
+            };
+            insert_deliveries(&tx, &[new("old"), new("busy")], 100).unwrap();
+            insert_deliveries(&tx, &[new("young")], 500).unwrap();
+            tx.commit().unwrap();
+            let busy: HashSet<String> = ["busy".to_owned()].into();
+            assert_eq!(expire_overdue(conn, 200, &busy, 900).unwrap(), ["old"]);
+            assert!(expire_overdue(conn, 200, &busy, 901).unwrap().is_empty());
+            let all = list_deliveries(conn, &DeliveryFilter::default()).unwrap();
+            let status = |id: &str| all.iter().find(|d| d.id == id).unwrap().status;
+            assert_eq!(status("old"), Status::Expired);
+            assert_eq!(status("busy"), Status::Pending);
+            assert_eq!(status("young"), Status::Pending);
+            let old = all.iter().find(|d| d.id == "old").unwrap();
+            assert_eq!((old.next_attempt_at, old.completed_at), (None, Some(900)));
+        });
+    }
+
+    #[test]
+    fn the_account_webhook_keeps_its_secret_and_removing_it_cancels_its_deliveries() {
+        let store = store();
+        with_conn(&store, |conn| {
+            assert_eq!(get_account_webhook(conn).unwrap(), None);
+            let events = vec!["nfe.consulta.erro".to_owned()];
+            let first =
+                put_account_webhook(conn, "http://x/1", &events, None, "whsec_new", 10).unwrap();
+            assert_eq!(first.secret, "whsec_new");
+            let second =
+                put_account_webhook(conn, "http://x/2", &events, None, "whsec_other", 20).unwrap();
+            assert_eq!(
+                (second.secret.as_str(), second.created_at),
+                ("whsec_new", 10)
+            );
+            assert_eq!(get_account_webhook(conn).unwrap(), Some(second));
+            let tx = conn.transaction().unwrap();
+            assert_eq!(
+                account_target(&tx, "nfe.consulta.erro").unwrap().as_deref(),
+                Some("http://x/2")
+            );
+            assert_eq!(
+                account_target(&tx, "guarda.upload.concluido").unwrap(),
+                None
+            );
+            let delivery = NewDelivery {
+                id: "c1".into(),
+                dialect: Dialect::Account,
+                subscription_id: None,
+                url: "http://x/2".into(),
+                event: "nfe.consulta.erro".into(),
+                nfe_chave: "K".into(),
+                body: "{}".into(),
+            };
+            insert_deliveries(&tx, &[delivery], 30).unwrap();
+            tx.commit().unwrap();
+            let due = due_deliveries(conn, 30, &HashSet::new(), 10).unwrap();
+            assert_eq!(
+                (due[0].dialect, due[0].secret.as_str()),
+                (Dialect::Account, "whsec_new")
+            );
+            assert!(delete_account_webhook(conn, 40).unwrap());
+            assert!(!delete_account_webhook(conn, 41).unwrap());
+            assert!(
+                due_deliveries(conn, 50, &HashSet::new(), 10)
+                    .unwrap()
+                    .is_empty()
+            );
+            let rows = list_deliveries(conn, &DeliveryFilter::default()).unwrap();
+            assert_eq!(rows[0].status, Status::Cancelled);
+        });
+    }
+
+    #[test]
+    fn a_version_1_database_is_migrated_with_its_deliveries_and_attempts() {
+        let dir = std::env::temp_dir().join(format!("nfehook-store-v1-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("v1.db");
+        let _ = std::fs::remove_file(&path);
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.pragma_update(None, "foreign_keys", "ON").unwrap();
+            conn.execute_batch(V1_SCHEMA).unwrap();
+            conn.execute_batch(
+                "INSERT INTO subscriptions VALUES ('a', 'n', 'http://x/a', 1, '[\"nfe.erro\"]', 'whsec_v1', 1, NULL);
+                 INSERT INTO deliveries VALUES ('d1', 'a', 'http://x/a', 'nfe.erro', 'K', '{}', 'pending', 1, 500, 100, NULL);
+                 INSERT INTO attempts VALUES ('d1', 1, 100, 500, 3, 'receiver answered HTTP 500');
+                 PRAGMA user_version = 1;",
+            )
+            .unwrap();
+        }
+        let store = Store::open(&Storage::File(path.clone())).unwrap();
+        with_conn(&store, |conn| {
+            let version: i64 = conn
+                .pragma_query_value(None, "user_version", |row| row.get(0))
+                .unwrap();
+            assert_eq!(version, SCHEMA_VERSION);
+            let rows = list_deliveries(conn, &DeliveryFilter::default()).unwrap();
+            assert_eq!(rows.len(), 1);
+            assert_eq!(rows[0].dialect, Dialect::Subscription);
+            assert_eq!(rows[0].subscription_id.as_deref(), Some("a"));
+            assert_eq!(rows[0].attempts.len(), 1, "attempts survive the rebuild");
+            let due = due_deliveries(conn, 500, &HashSet::new(), 10).unwrap();
+            assert_eq!(due[0].secret, "whsec_v1");
+            assert_eq!(
+                expire_overdue(conn, 200, &HashSet::new(), 600).unwrap(),
+                ["d1"]
+            );
+            let foreign_keys: i64 = conn
+                .pragma_query_value(None, "foreign_keys", |row| row.get(0))
+                .unwrap();
+            assert_eq!(foreign_keys, 1);
+        });
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The schema as version 1 wrote it.
+    const V1_SCHEMA: &str = "
+        CREATE TABLE subscriptions (id TEXT PRIMARY KEY, name TEXT NOT NULL, url TEXT NOT NULL UNIQUE,
+            is_active INTEGER NOT NULL, events TEXT NOT NULL, secret TEXT NOT NULL,
+            created_at INTEGER NOT NULL, last_delivery_at INTEGER);
+        CREATE TABLE subscription_chaves (subscription_id TEXT NOT NULL REFERENCES subscriptions(id) ON DELETE CASCADE,
+            nfe_chave TEXT NOT NULL, added_at INTEGER NOT NULL, PRIMARY KEY (subscription_id, nfe_chave));
+        CREATE TABLE deliveries (id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL, url TEXT NOT NULL,
+            event TEXT NOT NULL, nfe_chave TEXT NOT NULL, body TEXT NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'failed', 'cancelled')),
+            attempts_made INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER,
+            created_at INTEGER NOT NULL, completed_at INTEGER);
+        CREATE INDEX deliveries_due ON deliveries (status, next_attempt_at);
+        CREATE INDEX deliveries_subscription ON deliveries (subscription_id);
+        CREATE TABLE attempts (delivery_id TEXT NOT NULL REFERENCES deliveries(id) ON DELETE CASCADE,
+            number INTEGER NOT NULL, started_at INTEGER NOT NULL, status_code INTEGER,
+            latency_ms INTEGER NOT NULL, error TEXT, PRIMARY KEY (delivery_id, number));
+    ";
 
     #[test]
     fn a_newer_schema_is_refused() {

@@ -4,9 +4,13 @@
 //! its JSON name instead of as a serde error; the values are then checked with the same
 //! rules the client and the UI use (`nfehook-core`'s `validate`). Unknown fields are ignored.
 
-use nfehook_core::{ChaveAcesso, EventKind, NewSubscription, Secret, SubscriptionPatch};
+use nfehook_core::subscription::MAX_SECRET_LEN;
+use nfehook_core::{
+    ChaveAcesso, Dialect, EventKind, NewSubscription, Secret, SubscriptionPatch, validate_url,
+};
 use serde_json::{Map, Value};
 
+use crate::account::AccountWebhookRequest;
 use crate::reply::{Failure, FieldErrors};
 use crate::store::SubscriptionChanges;
 
@@ -175,4 +179,110 @@ pub(crate) fn parse_chave_body(body: &[u8]) -> Result<String, Failure> {
         Some(Value::String(text)) => chave(text),
         Some(_) => Err(Failure::field("nfeChave", "must be a string of 44 digits")),
     }
+}
+
+/// Shortest caller-chosen account secret.
+const MIN_ACCOUNT_SECRET_LEN: usize = 8;
+
+/// What is wrong with an account webhook request, by field (empty when it is valid).
+pub(crate) fn account_webhook_problems(request: &AccountWebhookRequest) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    for (index, event) in request.events.iter().enumerate() {
+        if event.dialect() != Some(Dialect::Account) {
+            push(
+                &mut errors,
+                "events",
+                format!(
+                    "item {index} is not an account event ({})",
+                    crate::account::names()
+                ),
+            );
+        }
+    }
+    if let Err(problem) = validate_url(&request.url) {
+        push(&mut errors, "url", problem.to_string());
+    }
+    if request.events.is_empty() {
+        push(&mut errors, "events", "must list at least one event");
+    }
+    for (index, event) in request.events.iter().enumerate() {
+        if request.events[..index].contains(event) {
+            push(
+                &mut errors,
+                "events",
+                format!("item {index} repeats an event"),
+            );
+        }
+    }
+    if let Some(secret) = &request.secret {
+        let len = secret.chars().count();
+        if !(MIN_ACCOUNT_SECRET_LEN..=MAX_SECRET_LEN).contains(&len) {
+            push(
+                &mut errors,
+                "secret",
+                format!("must have {MIN_ACCOUNT_SECRET_LEN} to {MAX_SECRET_LEN} characters"),
+            );
+        } else if secret.chars().any(char::is_whitespace) {
+            push(&mut errors, "secret", "must not contain spaces");
+        }
+    }
+    errors
+}
+
+/// Validates a `PUT /_sandbox/account-webhook` body: `url` and `events` required, `secret`
+/// optional (8 to 256 characters, no spaces).
+pub(crate) fn parse_account_webhook(body: &[u8]) -> Result<AccountWebhookRequest, Failure> {
+    let map = json_object(body)?;
+    let mut errors = FieldErrors::new();
+    for field in ["url", "events"] {
+        if present(&map, field).is_none() {
+            push(&mut errors, field, "is required");
+        }
+    }
+    let secret = present(&map, "secret").and_then(|value| {
+        let secret = value.as_str().map(str::to_owned);
+        if secret.is_none() {
+            push(&mut errors, "secret", "must be a string");
+        }
+        secret
+    });
+    let request = AccountWebhookRequest {
+        url: string(&map, "url", &mut errors).unwrap_or_default(),
+        events: account_events(&map, &mut errors),
+        secret,
+    };
+    merge(&mut errors, account_webhook_problems(&request));
+    if !errors.is_empty() {
+        return Err(Failure::Invalid(errors));
+    }
+    Ok(request)
+}
+
+/// The known account events of `events`; unknown names and wrong types are field errors.
+fn account_events(map: &Map<String, Value>, errors: &mut FieldErrors) -> Vec<EventKind> {
+    let Some(value) = present(map, "events") else {
+        return Vec::new();
+    };
+    let Some(names) = value
+        .as_array()
+        .and_then(|items| items.iter().map(Value::as_str).collect::<Option<Vec<_>>>())
+    else {
+        push(errors, "events", "must be an array of event names");
+        return Vec::new();
+    };
+    let mut events = Vec::with_capacity(names.len());
+    for (index, name) in names.into_iter().enumerate() {
+        match EventKind::from_name(name) {
+            event if event.dialect() == Some(Dialect::Account) => events.push(event),
+            _ => push(
+                errors,
+                "events",
+                format!(
+                    "item {index} is not an account event ({})",
+                    crate::account::names()
+                ),
+            ),
+        }
+    }
+    events
 }

@@ -27,7 +27,10 @@ async fn a_delivery_is_signed_delivered_once_and_recorded() {
         .await
         .unwrap();
     assert_eq!(triggered.deliveries.len(), 1);
-    assert_eq!(triggered.deliveries[0].subscription_id, sub_id);
+    assert_eq!(
+        triggered.deliveries[0].subscription_id,
+        Some(sub_id.clone())
+    );
     let id = &triggered.deliveries[0].id;
 
     let delivery = settled(&sandbox, id, Duration::from_secs(5)).await;
@@ -107,7 +110,7 @@ async fn deliveries_follow_events_keys_and_activity() {
         let mut ids: Vec<String> = t
             .deliveries
             .into_iter()
-            .map(|d| d.subscription_id)
+            .filter_map(|d| d.subscription_id)
             .collect();
         ids.sort();
         ids
@@ -159,6 +162,7 @@ async fn deliveries_follow_events_keys_and_activity() {
         .deliveries(DeliveryQuery {
             subscription_id: Some(k_id),
             status: Some(DeliveryStatus::Delivered),
+            ..DeliveryQuery::default()
         })
         .await
         .unwrap();

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use nfehook_core::{Verifier, WebhookEvent};
+use nfehook_core::{Dialect, Event, Verifier};
 use nfehook_sandbox::{Delivery, DeliveryStatus, RunningSandbox, Sandbox, SandboxBuilder};
 use serde_json::{Value, json};
 
@@ -103,7 +103,10 @@ pub enum Reply {
 /// A request the receiver got.
 #[derive(Debug, Clone)]
 pub struct Hit {
+    /// The body's `id`; empty for an account delivery (its body has none).
     pub id: String,
+    /// The header the signature came in.
+    pub signature_header: &'static str,
     pub event: String,
     pub nfe_chave: String,
     pub signature_ok: bool,
@@ -122,7 +125,8 @@ struct Inner {
 }
 
 /// A webhook receiver on 127.0.0.1 that verifies each delivery with `nfehook-core`
-/// (signature over the raw body, then JSON and timestamp) and answers per its plan.
+/// (signature over the raw body, then JSON and timestamp, in either dialect) and answers per
+/// its plan.
 pub struct Receiver {
     pub addr: SocketAddr,
     inner: Arc<Inner>,
@@ -169,11 +173,13 @@ impl Drop for Receiver {
 async fn receive(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let at = Instant::now();
     let secret = inner.secret.lock().unwrap().clone();
-    let signature = headers
-        .get(nfehook_core::SIGNATURE_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    // The core's header rule: X-Webhook-Signature, else X-ValidaNFe-Signature.
+    let (signature_header, signature) =
+        nfehook_core::signature_header(|name| headers.get(name).and_then(|v| v.to_str().ok()))
+            .map_or(
+                (nfehook_core::SIGNATURE_HEADER, String::new()),
+                |(name, value)| (name, value.to_owned()),
+            );
     let now = i64::try_from(
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -190,7 +196,16 @@ async fn receive(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: Byte
             nfehook_core::DEFAULT_TOLERANCE_SECS,
         )
     });
-    let event = WebhookEvent::from_json(&body).expect("the body is a webhook event");
+    let event = Event::from_json(&body).expect("the body is a delivery of either dialect");
+    // Account bodies carry no id; the core's id for them is a digest of the body.
+    let id = match event.dialect() {
+        Dialect::Subscription => event.id.clone(),
+        Dialect::Account => String::new(),
+    };
+    let (event, nfe_chave) = (
+        event.event.as_str().to_owned(),
+        event.data.nfe_chave().to_owned(),
+    );
     let reply = inner
         .plan
         .lock()
@@ -204,9 +219,10 @@ async fn receive(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: Byte
     };
     // Recorded before any wait: a sender that gives up drops this handler mid-way.
     inner.hits.lock().unwrap().push(Hit {
-        id: event.id.clone(),
-        event: event.event.as_str().to_owned(),
-        nfe_chave: event.data.nfe_chave.clone(),
+        id,
+        signature_header,
+        event,
+        nfe_chave,
         signature_ok: matches!(verified, Some(Ok(_))),
         content_type: headers
             .get("content-type")
