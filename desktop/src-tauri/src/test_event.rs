@@ -176,7 +176,7 @@ impl Tools {
             let delivery = match triggered
                 .deliveries
                 .iter()
-                .find(|d| d.subscription_id == subscription_id)
+                .find(|d| d.subscription_id.as_deref() == Some(subscription_id))
             {
                 Some(ours) => Some(self.first_attempt(&endpoint, &ours.id).await?),
                 None => None,
@@ -238,11 +238,11 @@ impl Tools {
             }
         })?;
         let request = TriggerRequest {
-            event: event.event,
             nfe_chave: Some(event.data.nfe_chave),
             emitente: event.data.emitente,
             valor: event.data.valor,
             data_emissao: event.data.data_emissao,
+            ..TriggerRequest::new(event.event)
         };
         self.trigger(&endpoint, &request).await
     }
