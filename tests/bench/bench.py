@@ -21,6 +21,8 @@ Benchmarks are measurements, never assertions: a section that fails is reported 
 the file and the script exits non-zero at the end.
 
 Env: BENCH_QUICK=1 (shorter criterion and wrk runs), BENCH_DESKTOP=0 (skip the desktop).
+`bench.py --only receivers` reruns one section and replaces it in the existing file, saying
+when and at which commit it was measured.
 """
 
 import json
@@ -313,7 +315,29 @@ handler calls against the 1 a perfect guard would make (failures and the kill in
 """
 
 
+SECTIONS = {"receivers": ("## 5.", lambda: receivers_section())}
+
+
+def only(name):
+    """Reruns one section and puts it in place of its old text in BENCHMARKS.md."""
+    heading, fn = SECTIONS[name]
+    commit = run(["git", "rev-parse", "--short", "HEAD"]).strip()
+    text = fn().rstrip("\n") + (f"\n\n_This section: measured on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+                                f" at commit `{commit}` (`bench.py --only {name}`)._\n")
+    old = OUT.read_text()
+    start = old.find(heading)
+    if start < 0:
+        OUT.write_text(old.rstrip("\n") + "\n\n" + text)
+    else:
+        end = old.find("\n## ", start + 1)
+        OUT.write_text(old[:start] + text + ("" if end < 0 else old[end:]))
+    log(f"replaced section {name} of {OUT}")
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--only":
+        only(sys.argv[2])
+        return
     started = time.time()
     sections = [
         section("core", core_section),

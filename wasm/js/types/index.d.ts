@@ -45,8 +45,10 @@ export type KnownEventName = SubscriptionEventName | AccountEventName;
  * with a name this version does not list that way: `String(event.event) === 'nfe.nova'`.
  */
 export interface UnknownEventName {
-  // A property no string has, so the type overlaps no known name; not a `unique symbol`,
-  // which would differ between the .d.ts and .d.mts copies of these types.
+  /**
+   * Type-only brand, absent at run time. A string key rather than a `unique symbol`, so that the
+   * `require` (.d.ts) and `import` (.d.mts) declarations describe one and the same type.
+   */
   readonly __nfehookUnknownEventName: true;
   toString(): string;
 }
