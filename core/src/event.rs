@@ -48,12 +48,52 @@ use crate::header::SignatureError;
 use crate::signature::VerifySignature;
 use crate::timestamp::Timestamp;
 
-/// Default replay window: deliveries older or newer than 5 minutes are refused.
+/// The spec's symmetric replay window, for [`verify_event`]: deliveries older or newer than 5
+/// minutes are refused. Receivers of retried deliveries want [`Window::RECEIVER`] instead.
 ///
 /// ```
 /// assert_eq!(nfehook_core::DEFAULT_TOLERANCE_SECS, 300);
 /// ```
 pub const DEFAULT_TOLERANCE_SECS: u64 = 300;
+
+/// How far an event's `timestamp` may lie behind and ahead of the receiver's clock.
+///
+/// The two sides protect against different things. Every attempt of a delivery repeats the
+/// event's `timestamp`, so the past side must cover the sender's whole retry horizon or a
+/// genuine retry is refused as stale; the future side only absorbs clock skew. A duplicate
+/// guard that remembers ids for longer than the past side makes a replay inside the window a
+/// duplicate, and one after it is refused here.
+///
+/// ```
+/// use nfehook_core::Window;
+/// assert_eq!(Window::RECEIVER, Window { past_secs: 3600, future_secs: 300 });
+/// assert_eq!(Window::symmetric(300), Window { past_secs: 300, future_secs: 300 });
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    /// How old an event may be, in seconds.
+    pub past_secs: u64,
+    /// How far ahead of the clock an event may be, in seconds.
+    pub future_secs: u64,
+}
+
+impl Window {
+    /// The receivers' default (the npm package, the inspector): an hour back, far past any
+    /// sender's three attempts with backoff and a restart; five minutes ahead.
+    pub const RECEIVER: Window = Window {
+        past_secs: 3600,
+        future_secs: 300,
+    };
+
+    /// The same tolerance on both sides.
+    #[must_use]
+    pub const fn symmetric(tolerance_secs: u64) -> Window {
+        Window {
+            past_secs: tolerance_secs,
+            future_secs: tolerance_secs,
+        }
+    }
+}
 
 /// The dialect a delivery came in: which body shape and which signature header.
 ///
@@ -971,31 +1011,58 @@ pub fn verify_event<V: VerifySignature + ?Sized>(
     now_unix: i64,
     tolerance_secs: u64,
 ) -> Result<Event, EventError> {
+    verify_event_within(
+        verifier,
+        body,
+        header,
+        now_unix,
+        Window::symmetric(tolerance_secs),
+    )
+}
+
+/// [`verify_event`] with a different tolerance on each side of the clock.
+///
+/// # Errors
+/// [`EventError`]; a timestamp error carries the tolerance of its own side.
+///
+/// ```
+/// use nfehook_core::{sign, verify_event_within, Verifier, Window};
+/// let body = br#"{"id":"1","event":"nfe.erro","timestamp":"2024-03-10T16:45:30Z","data":{"nfeChave":"k","status":"erro"}}"#;
+/// let header = sign("k", body);
+/// let produced = 1_710_089_130;
+/// let verifier = Verifier::new("k");
+/// // A retry 50 minutes later is accepted; an event 6 minutes ahead is not.
+/// assert!(verify_event_within(&verifier, body, &header, produced + 3000, Window::RECEIVER).is_ok());
+/// let ahead = verify_event_within(&verifier, body, &header, produced - 360, Window::RECEIVER);
+/// assert_eq!(ahead.unwrap_err().code(), "timestamp_in_future");
+/// ```
+pub fn verify_event_within<V: VerifySignature + ?Sized>(
+    verifier: &V,
+    body: &[u8],
+    header: &str,
+    now_unix: i64,
+    window: Window,
+) -> Result<Event, EventError> {
     verifier.verify_signature(body, header)?;
     let event = Event::from_json(body).map_err(EventError::InvalidPayload)?;
-    check_window(event.timestamp, now_unix, tolerance_secs)?;
+    check_window(event.timestamp, now_unix, window)?;
     Ok(event)
 }
 
-/// Checks `timestamp` lies within `tolerance_secs` of `now_unix`.
-fn check_window(
-    timestamp: Timestamp,
-    now_unix: i64,
-    tolerance_secs: u64,
-) -> Result<(), EventError> {
+/// Checks `timestamp` lies within `window` of `now_unix`.
+fn check_window(timestamp: Timestamp, now_unix: i64, window: Window) -> Result<(), EventError> {
     let age = i128::from(now_unix) - i128::from(timestamp.unix_seconds());
-    let tolerance = i128::from(tolerance_secs);
     let saturate = |n: i128| u64::try_from(n).unwrap_or(u64::MAX);
-    if age > tolerance {
+    if age > i128::from(window.past_secs) {
         return Err(EventError::TimestampTooOld {
             age_secs: saturate(age),
-            tolerance_secs,
+            tolerance_secs: window.past_secs,
         });
     }
-    if -age > tolerance {
+    if -age > i128::from(window.future_secs) {
         return Err(EventError::TimestampInFuture {
             ahead_secs: saturate(-age),
-            tolerance_secs,
+            tolerance_secs: window.future_secs,
         });
     }
     Ok(())

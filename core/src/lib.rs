@@ -29,7 +29,8 @@ pub use cpf::Cpf;
 pub use document::{DocumentError, Documento};
 pub use event::{
     DEFAULT_TOLERANCE_SECS, Dialect, Emitente, Event, EventData, EventError, EventKind,
-    NfeEventData, PayloadError, Valor, ValorError, WebhookEvent, verify_event,
+    NfeEventData, PayloadError, Valor, ValorError, WebhookEvent, Window, verify_event,
+    verify_event_within,
 };
 pub use header::{
     ACCOUNT_SIGNATURE_HEADER, Algorithm, MalformedReason, SIGNATURE_HEADERS, SignatureError,

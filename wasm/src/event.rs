@@ -246,6 +246,22 @@ pub fn event_names() -> Vec<String> {
         .collect()
 }
 
+/// The receivers' default replay window, `[past, future]` in seconds
+/// ([`nfehook_core::Window::RECEIVER`]).
+///
+/// ```
+/// assert_eq!(nfehook_wasm::event::receiver_window(), [3600, 300]);
+/// ```
+#[wasm_bindgen(js_name = receiverWindow)]
+#[must_use]
+pub fn receiver_window() -> Vec<u32> {
+    let window = nfehook_core::Window::RECEIVER;
+    [window.past_secs, window.future_secs]
+        .iter()
+        .map(|&secs| u32::try_from(secs).unwrap_or(u32::MAX))
+        .collect()
+}
+
 /// Status and JSON details of a failed event verification.
 pub(crate) fn error(error: &EventError) -> (Status, String) {
     let message = error.to_string();

@@ -156,15 +156,17 @@ impl Receiver {
             future_secs as u64,
         );
         scratch::with_parts([body_len, header_len], |[body, header]| {
-            let verified = nfehook_core::verify_event(
+            let window = nfehook_core::Window {
+                past_secs: past,
+                future_secs: future,
+            };
+            match nfehook_core::verify_event_within(
                 &self.keys,
                 body,
                 header_text(header),
                 now,
-                past.max(future),
-            )
-            .and_then(|event| within(event, now, past, future));
-            match verified {
+                window,
+            ) {
                 Ok(event) => {
                     outcome::put(crate::event::to_js_json(&event));
                     Status::Ok as u32
@@ -207,31 +209,6 @@ impl Receiver {
             .collect();
         Receiver::new(secrets.concat().as_bytes(), &lengths)
     }
-}
-
-/// Applies the narrower side of an asymmetric window to an event the core accepted within the
-/// wider one.
-fn within(
-    event: nfehook_core::Event,
-    now: i64,
-    past_secs: u64,
-    future_secs: u64,
-) -> Result<nfehook_core::Event, nfehook_core::EventError> {
-    let age = i128::from(now) - i128::from(event.timestamp.unix_seconds());
-    let saturate = |n: i128| u64::try_from(n).unwrap_or(u64::MAX);
-    if age > i128::from(past_secs) {
-        return Err(nfehook_core::EventError::TimestampTooOld {
-            age_secs: saturate(age),
-            tolerance_secs: past_secs,
-        });
-    }
-    if -age > i128::from(future_secs) {
-        return Err(nfehook_core::EventError::TimestampInFuture {
-            ahead_secs: saturate(-age),
-            tolerance_secs: future_secs,
-        });
-    }
-    Ok(event)
 }
 
 /// The header bytes as text. They come from `TextEncoder`, so they are UTF-8; anything else

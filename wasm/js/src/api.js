@@ -255,12 +255,12 @@ function nowSeconds(options) {
   return millis / 1000;
 }
 
-// The replay window. Its past side covers the sender's retry horizon (every attempt repeats the
-// event's `timestamp`), so a genuine retry is never refused as stale; the duplicate guard
-// remembers ids for longer than this (24 h), so a captured delivery replayed inside the window
-// is a duplicate and one replayed after it is refused. Clocks only drift a little ahead.
-const DEFAULT_TOLERANCE_SECONDS = 3600;
-const DEFAULT_FUTURE_TOLERANCE_SECONDS = 300;
+// The replay window is the core's (nfehook_core::Window::RECEIVER): its past side covers the
+// sender's retry horizon (every attempt repeats the event's `timestamp`), so a genuine retry is
+// never refused as stale; the duplicate guard remembers ids for longer (24 h), so a captured
+// delivery replayed inside the window is a duplicate and one replayed after it is refused.
+// Clocks only drift a little ahead.
+const [DEFAULT_TOLERANCE_SECONDS, DEFAULT_FUTURE_TOLERANCE_SECONDS] = glue.receiverWindow();
 
 // One-shot functions reuse the keyed state of the last secrets they met (the first 16 distinct
 // ones stay until a 17th arrives; then the oldest is dropped).
