@@ -240,7 +240,10 @@ async fn each_failure_has_its_exact_reason() {
                     "{message}"
                 );
                 if *code == "missing_signature" {
-                    assert_eq!(message, "header X-Webhook-Signature or X-ValidaNFe-Signature is missing");
+                    assert_eq!(
+                        message,
+                        "header X-Webhook-Signature or X-ValidaNFe-Signature is missing"
+                    );
                     assert_eq!(header, "X-Webhook-Signature or X-ValidaNFe-Signature");
                 }
                 if *code == "timestamp_too_old" {
