@@ -41,6 +41,8 @@ const COMMANDS: &[&str] = &[
     "send_test_event",
     "list_deliveries",
     "resend_delivery",
+    "get_account_webhook",
+    "set_account_webhook",
     "inspector_start",
     "inspector_watch",
     "inspector_stop",

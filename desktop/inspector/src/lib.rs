@@ -12,8 +12,8 @@ mod verdict;
 
 pub use config::{MAX_DELAY_MS, NamedSecret, ResponseConfig};
 pub use error::{InspectorError, Result};
-pub use record::{Body, EventSummary, GivenResponse, Header, RecordedRequest};
-pub use sender::{MAX_RESPONSE_BODY, SendOutcome, send_signed, test_event};
+pub use record::{Body, EventField, EventSummary, GivenResponse, Header, RecordedRequest};
+pub use sender::{MAX_RESPONSE_BODY, SendOutcome, send_signed, test_body, test_event};
 pub use server::{
     DEFAULT_BODY_LIMIT, DEFAULT_MAX_REQUESTS, Inspector, InspectorBuilder, InspectorEvent,
     RunningInspector,

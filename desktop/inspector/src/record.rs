@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use base64ct::{Base64, Encoding};
-use nfehook_core::Timestamp;
+use nfehook_core::{Event, EventData, Timestamp};
 use nfehook_keys::{Validation, validate};
 use serde::{Deserialize, Serialize};
 
@@ -151,50 +151,126 @@ fn indent_json(text: &str) -> String {
     out
 }
 
-/// The fields of a ValidaNFe event read from a body (without trusting it: shown whatever the
-/// verdict), with the access key decoded.
+/// The fields of a ValidaNFe event read from a body of either dialect (without trusting it:
+/// shown whatever the verdict), with the access key decoded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventSummary {
-    /// `id`.
+    /// `subscription` (`event`, `data`) or `account` (`evento`, `dados`); `None` when the body
+    /// is not a delivery of either dialect (then the other fields are read loosely).
+    #[serde(default)]
+    pub dialect: Option<String>,
+    /// The body's `id`; for a body without one, the digest a receiver drops duplicates by
+    /// (`sha256:<hex>`).
     pub id: Option<String>,
-    /// `event`.
+    /// `event` or `evento`.
     pub event: Option<String>,
     /// `timestamp`.
     pub timestamp: Option<String>,
-    /// `data.nfeChave` as sent.
+    /// `data.nfeChave` or `dados.chave_nfe` as sent.
     pub nfe_chave: Option<String>,
-    /// `data.nfeChave` decoded, or what is wrong with it.
+    /// The key decoded, or what is wrong with it.
     #[serde(skip_deserializing, default = "empty_validation")]
     pub chave: Validation,
+    /// The dialect's own fields in the order the spec lists them, by their camelCase names
+    /// (`status`, `emitente`, `valor`, `dataEmissao`; `status`, `tipoConsulta`, `erroCodigo`,
+    /// `erroMensagem`, `arquivoId`, `urlDownload`), those present only.
+    #[serde(default)]
+    pub fields: Vec<EventField>,
+}
+
+/// One field of an event, as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventField {
+    /// The field's camelCase name.
+    pub name: String,
+    /// Its value as text (`emitente` as `CNPJ · razão social`).
+    pub value: String,
 }
 
 fn empty_validation() -> Validation {
     Validation::Empty
 }
 
+fn fields(data: &EventData) -> Vec<EventField> {
+    let pairs: Vec<(&str, Option<String>)> = match data {
+        EventData::Subscription(data) => vec![
+            ("status", Some(data.status.clone())),
+            (
+                "emitente",
+                data.emitente
+                    .as_ref()
+                    .map(|e| format!("{} · {}", e.cnpj, e.razao_social)),
+            ),
+            ("valor", data.valor.as_ref().map(|v| v.as_str().to_owned())),
+            ("dataEmissao", data.data_emissao.map(|t| t.to_string())),
+        ],
+        EventData::Account(dados) => vec![
+            ("status", dados.status.clone()),
+            ("tipoConsulta", dados.tipo_consulta.clone()),
+            ("erroCodigo", dados.erro_codigo.clone()),
+            ("erroMensagem", dados.erro_mensagem.clone()),
+            ("arquivoId", dados.arquivo_id.clone()),
+            ("urlDownload", dados.url_download.clone()),
+        ],
+    };
+    pairs
+        .into_iter()
+        .filter_map(|(name, value)| {
+            value.map(|value| EventField {
+                name: name.to_owned(),
+                value,
+            })
+        })
+        .collect()
+}
+
 impl EventSummary {
-    /// Reads the event fields of a JSON body; `None` when it is not a JSON object.
+    /// Reads the event of a JSON body of either dialect; `None` when it is not a JSON object.
     ///
     /// ```
-    /// let body = br#"{"id":"d1","event":"nfe.processada","data":{"nfeChave":"52060433009911002506550120000007800267301615"}}"#;
+    /// let body = br#"{"id":"d1","event":"nfe.processada","timestamp":"2024-03-10T16:45:30Z","data":{"nfeChave":"52060433009911002506550120000007800267301615","status":"processada"}}"#;
     /// let summary = nfehook_inspector::EventSummary::read(body).unwrap();
+    /// assert_eq!(summary.dialect.as_deref(), Some("subscription"));
     /// assert_eq!(summary.event.as_deref(), Some("nfe.processada"));
     /// assert!(matches!(summary.chave, nfehook_keys::Validation::Valid(ref info) if info.uf == "GO"));
+    ///
+    /// let body = br#"{"evento":"nfe.consulta.erro","timestamp":"2024-03-10T16:45:30Z","dados":{"chave_nfe":"52060433009911002506550120000007800267301615","erro_codigo":"404"}}"#;
+    /// let summary = nfehook_inspector::EventSummary::read(body).unwrap();
+    /// assert_eq!(summary.dialect.as_deref(), Some("account"));
+    /// assert_eq!((summary.fields[0].name.as_str(), summary.fields[0].value.as_str()), ("erroCodigo", "404"));
+    /// assert!(summary.id.unwrap().starts_with("sha256:"));
     /// ```
     #[must_use]
     pub fn read(body: &[u8]) -> Option<Self> {
         let value: serde_json::Value = serde_json::from_slice(body).ok()?;
         let object = value.as_object()?;
+        if let Ok(event) = Event::from_json(body) {
+            let nfe_chave = event.data.nfe_chave().to_owned();
+            return Some(Self {
+                dialect: Some(event.dialect().as_str().to_owned()),
+                id: Some(event.id.clone()),
+                event: Some(event.event.as_str().to_owned()),
+                timestamp: Some(event.timestamp.to_string()),
+                chave: validate(&nfe_chave),
+                nfe_chave: Some(nfe_chave),
+                fields: fields(&event.data),
+            });
+        }
+        // Not a delivery of either dialect: show what can be read, under either dialect's name.
         let text = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_owned);
-        let nfe_chave = text(object.get("data").and_then(|d| d.get("nfeChave")));
+        let nfe_chave = text(object.get("data").and_then(|d| d.get("nfeChave")))
+            .or_else(|| text(object.get("dados").and_then(|d| d.get("chave_nfe"))));
         let chave = nfe_chave.as_deref().map_or(Validation::Empty, validate);
         Some(Self {
+            dialect: None,
             id: text(object.get("id")),
-            event: text(object.get("event")),
+            event: text(object.get("event")).or_else(|| text(object.get("evento"))),
             timestamp: text(object.get("timestamp")),
             nfe_chave,
             chave,
+            fields: Vec::new(),
         })
     }
 }

@@ -5,8 +5,8 @@
 use std::time::{Duration, Instant};
 
 use nfehook_core::{
-    ChaveAcesso, Documento, Emitente, EventKind, NfeEventData, SIGNATURE_HEADER, Secret, Timestamp,
-    Valor, WebhookEvent,
+    AccountEvent, AccountEventData, ChaveAcesso, Dialect, Documento, Emitente, EventKind,
+    NfeEventData, Secret, Timestamp, Valor, WebhookEvent,
 };
 use serde::Serialize;
 
@@ -47,6 +47,50 @@ pub fn test_event(kind: EventKind, chave: ChaveAcesso, now_unix: i64) -> Webhook
     }
 }
 
+/// A realistic delivery body of any of the six events, in its dialect, and the dialect: the
+/// subscription events as [`test_event`] builds them; the account events as
+/// `{"evento","timestamp","dados"}` with sample fields (`autorizada`/`completa`, error `404`, a
+/// stored file). `None` for an event neither dialect documents.
+///
+/// ```
+/// use nfehook_core::{ChaveAcesso, Dialect, EventKind};
+/// let chave = ChaveAcesso::parse("52060433009911002506550120000007800267301615").unwrap();
+/// let (dialect, body) = nfehook_inspector::test_body(&EventKind::ConsultaErro, chave, 1_710_089_130).unwrap();
+/// assert_eq!(dialect, Dialect::Account);
+/// assert!(body.starts_with(r#"{"evento":"nfe.consulta.erro","timestamp":"2024-03-10T16:45:30Z","dados":{"#));
+/// ```
+#[must_use]
+pub fn test_body(kind: &EventKind, chave: ChaveAcesso, now_unix: i64) -> Option<(Dialect, String)> {
+    let dialect = kind.dialect()?;
+    if dialect == Dialect::Subscription {
+        return Some((dialect, test_event(kind.clone(), chave, now_unix).to_json()));
+    }
+    let mut dados = AccountEventData::new(chave.as_str());
+    match kind {
+        EventKind::ConsultaConcluida => {
+            dados.status = Some("autorizada".to_owned());
+            dados.tipo_consulta = Some("completa".to_owned());
+        }
+        EventKind::ConsultaErro => {
+            dados.erro_codigo = Some("404".to_owned());
+            dados.erro_mensagem = Some("NF-e não encontrada na base da SEFAZ".to_owned());
+        }
+        _ => {
+            let arquivo = uuid::Uuid::new_v4().to_string();
+            dados.url_download = Some(format!(
+                "https://api.validanfe.com/GuardaNFe/Download/{arquivo}"
+            ));
+            dados.arquivo_id = Some(arquivo);
+        }
+    }
+    let body = AccountEvent {
+        evento: kind.clone(),
+        timestamp: Timestamp::from_unix(now_unix),
+        dados,
+    };
+    Some((dialect, body.to_json()))
+}
+
 /// What a test delivery got back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -67,19 +111,23 @@ pub struct SendOutcome {
     pub error: Option<String>,
     /// The exact body sent.
     pub sent_body: String,
-    /// The `X-Webhook-Signature` sent.
+    /// The header the signature was sent in (the dialect's).
+    pub signature_header: String,
+    /// The signature sent.
     pub signature: String,
 }
 
 /// POSTs `body` once to `url` with `Content-Type: application/json` and the signature made
-/// with `secret`; a transport failure is part of the outcome, not an error.
+/// with `secret`, in the header of `dialect`; a transport failure is part of the outcome, not
+/// an error.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// let outcome = nfehook_inspector::send_signed(
-///     &reqwest::Client::new(), "http://127.0.0.1:9/hook",
+///     &reqwest::Client::new(), "http://127.0.0.1:9/hook", nfehook_core::Dialect::Account,
 ///     &nfehook_core::Secret::new("whsec_x"), "{}", std::time::Duration::from_secs(5)).await;
+/// assert_eq!(outcome.signature_header, "X-ValidaNFe-Signature");
 /// assert_eq!(outcome.status, None);
 /// assert!(outcome.error.is_some());
 /// assert_eq!(outcome.signature, nfehook_core::sign("whsec_x", "{}"));
@@ -88,6 +136,7 @@ pub struct SendOutcome {
 pub async fn send_signed(
     http: &reqwest::Client,
     url: &str,
+    dialect: Dialect,
     secret: &Secret,
     body: &str,
     timeout: Duration,
@@ -98,7 +147,7 @@ pub async fn send_signed(
         .post(url)
         .timeout(timeout)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .header(SIGNATURE_HEADER, &signature)
+        .header(dialect.signature_header(), &signature)
         .body(body.to_owned())
         .send()
         .await;
@@ -111,6 +160,7 @@ pub async fn send_signed(
         body_truncated: false,
         error: None,
         sent_body: body.to_owned(),
+        signature_header: dialect.signature_header().to_owned(),
         signature,
     };
     match sent {

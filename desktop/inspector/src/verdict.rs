@@ -1,6 +1,8 @@
 //! The signature verdict on a received request, with the exact reason when it fails.
 
-use nfehook_core::{EventError, SIGNATURE_HEADER, Verifier, nfeio, verify_event};
+use nfehook_core::{
+    EventError, SIGNATURE_HEADERS, Verifier, nfeio, signature_header, verify_event,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::config::NamedSecret;
@@ -9,7 +11,9 @@ use crate::config::NamedSecret;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Scheme {
-    /// ValidaNFe: `X-Webhook-Signature: sha256=<hex>`, with the replay window on `timestamp`.
+    /// ValidaNFe, either dialect: `X-Webhook-Signature` (subscriptions) or
+    /// `X-ValidaNFe-Signature` (the account webhook), `sha256=<hex>` or bare hex, with the
+    /// replay window on `timestamp`.
     ValidaNfe,
     /// NFE.io: `X-Hub-Signature: sha1=<HEX>`.
     NfeIo,
@@ -74,9 +78,11 @@ pub(crate) fn header_value(headers: &[(String, String)], name: &str) -> Option<S
     (!values.is_empty()).then(|| values.join(", "))
 }
 
-/// Checks `body` against every secret. ValidaNFe's header is used when present (or when no
-/// NFE.io header is); the timestamp is judged against `received_unix`, the time the request
-/// arrived, so a verdict computed again later gives the same answer.
+/// Checks `body` against every secret. ValidaNFe's headers are read by the core's rule
+/// (`X-Webhook-Signature`, else `X-ValidaNFe-Signature`) and used when present (or when no
+/// NFE.io header is); the body may be of either dialect. The timestamp is judged against
+/// `received_unix`, the time the request arrived, so a verdict computed again later gives the
+/// same answer.
 ///
 /// ```
 /// use nfehook_inspector::{verify_request, NamedSecret, Verdict};
@@ -87,6 +93,10 @@ pub(crate) fn header_value(headers: &[(String, String)], name: &str) -> Option<S
 /// assert!(matches!(verdict, Verdict::Valid { ref secret_label, .. } if secret_label == "new"));
 /// let verdict = verify_request(&[], body, &secrets, 1_710_089_130, 300);
 /// assert_eq!(verdict.code(), Some("missing_signature"));
+///
+/// let account = br#"{"evento":"nfe.consulta.erro","timestamp":"2024-03-10T16:45:30Z","dados":{"chave_nfe":"k"}}"#;
+/// let headers = vec![("X-ValidaNFe-Signature".to_owned(), nfehook_core::sign("whsec_a", account))];
+/// assert!(verify_request(&headers, account, &secrets, 1_710_089_130, 300).is_valid());
 /// ```
 #[must_use]
 pub fn verify_request(
@@ -99,13 +109,17 @@ pub fn verify_request(
     if secrets.is_empty() {
         return Verdict::NoSecret;
     }
-    let validanfe = header_value(headers, SIGNATURE_HEADER);
+    let found = signature_header(|name| header_value(headers, name));
     let hub = header_value(headers, nfeio::SIGNATURE_HEADER);
-    if let (None, Some(hub)) = (&validanfe, hub) {
+    if let (None, Some(hub)) = (&found, hub) {
         return verify_nfeio(&hub, body, secrets);
     }
-    let present = validanfe.is_some();
-    let header = validanfe.unwrap_or_default();
+    let present = found.is_some();
+    // Named in a verdict: the header that was read, or every one that was looked for.
+    let (name, header) = found.map_or_else(
+        || (SIGNATURE_HEADERS.join(" or "), String::new()),
+        |(name, value)| (name.to_owned(), value),
+    );
     let mut first_error: Option<EventError> = None;
     for named in secrets {
         let verifier = Verifier::new(&named.secret);
@@ -124,7 +138,7 @@ pub fn verify_request(
             ) => {
                 return invalid(
                     &error,
-                    SIGNATURE_HEADER,
+                    &name,
                     present,
                     Scheme::ValidaNfe,
                     Some(&named.label),
@@ -138,7 +152,7 @@ pub fn verify_request(
     let error = first_error.unwrap_or(EventError::Signature(
         nfehook_core::SignatureError::Mismatch,
     ));
-    invalid(&error, SIGNATURE_HEADER, present, Scheme::ValidaNfe, None)
+    invalid(&error, &name, present, Scheme::ValidaNfe, None)
 }
 
 fn verify_nfeio(header: &str, body: &[u8], secrets: &[NamedSecret]) -> Verdict {

@@ -78,6 +78,8 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         tool_commands::send_test_event,
         tool_commands::list_deliveries,
         tool_commands::resend_delivery,
+        tool_commands::get_account_webhook,
+        tool_commands::set_account_webhook,
         tool_commands::inspector_start,
         tool_commands::inspector_watch,
         tool_commands::inspector_stop,

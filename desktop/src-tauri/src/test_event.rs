@@ -1,12 +1,13 @@
-//! "Enviar evento de teste": on the sandbox through its dispatcher (with its retries), on other
+//! "Enviar evento de teste": any of the six events in its dialect, on the sandbox through its
+//! dispatcher (with its retries; account events go to the sandbox's account webhook), on other
 //! connections signed here with the subscription's secret and POSTed once. Also the sandbox's
-//! deliveries, with a resend.
+//! deliveries, with a resend, and the sandbox's account webhook.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use nfehook_core::{ChaveAcesso, Dialect, EventKind, WebhookEvent};
-use nfehook_inspector::{SendOutcome, send_signed, test_event};
-use nfehook_sandbox::{Delivery, TriggerRequest, Triggered};
+use nfehook_inspector::{SendOutcome, send_signed, test_body};
+use nfehook_sandbox::{AccountWebhook, AccountWebhookRequest, Delivery, TriggerRequest, Triggered};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +25,9 @@ pub const FIRST_ATTEMPT_WAIT: Duration = Duration::from_secs(8);
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TestEventInput {
-    /// `nfe.processada`, `nfe.cancelada` or `nfe.erro`.
+    /// Any of the six events: `nfe.processada`, `nfe.cancelada`, `nfe.erro` (subscription
+    /// dialect) or `nfe.consulta.concluida`, `nfe.consulta.erro`, `guarda.upload.concluido`
+    /// (account dialect).
     pub event: String,
     /// The NF-e key (of the subscription, or typed).
     pub chave: String,
@@ -39,7 +42,8 @@ pub enum TestEventResult {
     Sandbox {
         /// Deliveries the trigger created (one per matching subscription).
         triggered: Triggered,
-        /// This subscription's delivery with its first attempt, when it matched.
+        /// This subscription's delivery (or, for an account event, the account webhook's)
+        /// with its first attempt, when there was one.
         delivery: Option<Delivery>,
     },
     /// Signed here and POSTed once.
@@ -66,8 +70,7 @@ fn unix_now() -> i64 {
 
 fn parse_event(name: &str) -> Result<EventKind> {
     let kind = EventKind::from_name(name);
-    // Test events are sent as subscription deliveries.
-    if kind.dialect() == Some(Dialect::Subscription) {
+    if kind.is_known() {
         Ok(kind)
     } else {
         Err(DesktopError::Validation {
@@ -171,13 +174,13 @@ impl Tools {
         let chave = parse_chave(&input.chave)?;
         let endpoint = self.endpoint()?;
         if endpoint.kind == ConnectionKind::Sandbox {
-            let request = TriggerRequest::new(kind).with_chave(chave.as_str());
+            let request = TriggerRequest::new(kind.clone()).with_chave(chave.as_str());
             let triggered = self.trigger(&endpoint, &request).await?;
-            let delivery = match triggered
-                .deliveries
-                .iter()
-                .find(|d| d.subscription_id.as_deref() == Some(subscription_id))
-            {
+            let ours = |d: &&nfehook_sandbox::TriggeredDelivery| match kind.dialect() {
+                Some(Dialect::Account) => d.dialect == Dialect::Account,
+                _ => d.subscription_id.as_deref() == Some(subscription_id),
+            };
+            let delivery = match triggered.deliveries.iter().find(ours) {
                 Some(ours) => Some(self.first_attempt(&endpoint, &ours.id).await?),
                 None => None,
             };
@@ -187,10 +190,15 @@ impl Tools {
             });
         }
         let detail = self.desktop.api()?.get(subscription_id).await?;
-        let body = test_event(kind, chave, unix_now()).to_json();
+        let (dialect, body) =
+            test_body(&kind, chave, unix_now()).ok_or_else(|| DesktopError::Validation {
+                message: None,
+                fields: [("event".to_owned(), vec!["unknown_event".to_owned()])].into(),
+            })?;
         let outcome = send_signed(
             &self.http,
             &detail.url,
+            dialect,
             &detail.secret,
             &body,
             DIRECT_TIMEOUT,
@@ -246,4 +254,94 @@ impl Tools {
         };
         self.trigger(&endpoint, &request).await
     }
+
+    /// The sandbox's account webhook, its secret shown by its last four characters only.
+    pub async fn account_webhook(&self) -> Result<Option<AccountWebhookView>> {
+        let endpoint = self.sandbox_endpoint()?;
+        let url = format!("{}/_sandbox/account-webhook", endpoint.base_url);
+        match self
+            .sandbox_call::<AccountWebhook>(&endpoint, self.http.get(url))
+            .await
+        {
+            Ok(webhook) => Ok(Some(AccountWebhookView::new(&webhook))),
+            Err(DesktopError::NotFound { .. }) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Sets the sandbox's account webhook. The full secret comes back only when the sandbox
+    /// generated it in this call (to be copied once); otherwise the last four characters.
+    pub async fn set_account_webhook(
+        &self,
+        input: &AccountWebhookInput,
+    ) -> Result<AccountWebhookSet> {
+        let existed = self.account_webhook().await?.is_some();
+        let endpoint = self.sandbox_endpoint()?;
+        let events: Vec<EventKind> = input
+            .events
+            .iter()
+            .map(|e| EventKind::from_name(e))
+            .collect();
+        let mut request = AccountWebhookRequest::new(input.url.trim(), &events);
+        request.secret = input.secret.clone().filter(|s| !s.is_empty());
+        let url = format!("{}/_sandbox/account-webhook", endpoint.base_url);
+        let webhook: AccountWebhook = self
+            .sandbox_call(&endpoint, self.http.put(url).json(&request))
+            .await?;
+        let generated = request.secret.is_none() && !existed;
+        Ok(AccountWebhookSet {
+            webhook: AccountWebhookView::new(&webhook),
+            secret: generated.then(|| webhook.secret.clone()),
+        })
+    }
+}
+
+/// What the UI sends to set the account webhook.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountWebhookInput {
+    /// Where deliveries go.
+    pub url: String,
+    /// Account event names.
+    pub events: Vec<String>,
+    /// A chosen secret; absent or empty keeps the current one (or generates one).
+    #[serde(default)]
+    pub secret: Option<String>,
+}
+
+/// The account webhook as the UI sees it: no full secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountWebhookView {
+    /// Where deliveries go.
+    pub url: String,
+    /// Account event names.
+    pub events: Vec<String>,
+    /// The secret's last four characters.
+    pub secret_last4: String,
+}
+
+impl AccountWebhookView {
+    fn new(webhook: &AccountWebhook) -> Self {
+        let chars: Vec<char> = webhook.secret.chars().collect();
+        Self {
+            url: webhook.url.clone(),
+            events: webhook
+                .events
+                .iter()
+                .map(|e| e.as_str().to_owned())
+                .collect(),
+            secret_last4: chars[chars.len().saturating_sub(4)..].iter().collect(),
+        }
+    }
+}
+
+/// The answer of setting the account webhook.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountWebhookSet {
+    /// The webhook as set.
+    pub webhook: AccountWebhookView,
+    /// The secret the sandbox generated in this call, shown once.
+    pub secret: Option<String>,
 }

@@ -17,7 +17,9 @@ use crate::chaves::{ChaveRow, RemoveOutcome};
 use crate::commands::AppState;
 use crate::error::{DesktopError, Result};
 use crate::inspector::{InspectorStatus, SecretChoice};
-use crate::test_event::{TestEventInput, TestEventResult};
+use crate::test_event::{
+    AccountWebhookInput, AccountWebhookSet, AccountWebhookView, TestEventInput, TestEventResult,
+};
 use crate::tools::{Exported, Tools};
 use crate::view::Created;
 
@@ -203,6 +205,23 @@ pub async fn list_deliveries(
     subscription_id: String,
 ) -> Result<Vec<Delivery>> {
     tools.list_deliveries(&subscription_id).await
+}
+
+/// The sandbox's account webhook, `null` while none is set.
+#[tauri::command]
+pub async fn get_account_webhook(
+    tools: State<'_, ToolsState>,
+) -> Result<Option<AccountWebhookView>> {
+    tools.account_webhook().await
+}
+
+/// Sets the sandbox's account webhook.
+#[tauri::command]
+pub async fn set_account_webhook(
+    tools: State<'_, ToolsState>,
+    input: AccountWebhookInput,
+) -> Result<AccountWebhookSet> {
+    tools.set_account_webhook(&input).await
 }
 
 /// Sends a delivery's event again through the sandbox's dispatcher.

@@ -3,6 +3,10 @@ import { invoke } from '@tauri-apps/api/core';
 
 export const EVENTS = ['nfe.processada', 'nfe.cancelada', 'nfe.erro'] as const;
 export type EventName = (typeof EVENTS)[number];
+/** The account webhook's events (spec section 5), delivered as `{evento, timestamp, dados}`. */
+export const ACCOUNT_EVENTS = ['nfe.consulta.concluida', 'nfe.consulta.erro', 'guarda.upload.concluido'] as const;
+export type AccountEventName = (typeof ACCOUNT_EVENTS)[number];
+export type Dialect = 'subscription' | 'account';
 
 export type ConnectionKind = 'sandbox' | 'production' | 'custom';
 

@@ -2,7 +2,7 @@
 // inspector) and the pure helpers their views use. All HTTP happens in Rust; progress comes
 // back through a Channel the view passes (no event permission needed).
 import { Channel, invoke } from '@tauri-apps/api/core';
-import { asCommandError } from './api';
+import { asCommandError, type Dialect } from './api';
 
 export interface ChaveInfo {
   chave: string;
@@ -151,11 +151,13 @@ export interface Attempt {
 
 export interface Delivery {
   id: string;
-  subscriptionId: string;
+  dialect: Dialect;
+  /** Null for a delivery to the account webhook. */
+  subscriptionId: string | null;
   url: string;
   event: string;
   nfeChave: string;
-  status: 'pending' | 'delivered' | 'failed' | 'cancelled' | string;
+  status: 'pending' | 'delivered' | 'failed' | 'cancelled' | 'expired' | string;
   attemptsMade: number;
   nextAttemptAt: string | null;
   createdAt: string;
@@ -167,7 +169,7 @@ export interface Triggered {
   event: string;
   nfeChave: string;
   timestamp: string;
-  deliveries: { id: string; subscriptionId: string }[];
+  deliveries: { id: string; dialect: Dialect; subscriptionId: string | null }[];
 }
 
 export interface SendOutcome {
@@ -179,6 +181,7 @@ export interface SendOutcome {
   bodyTruncated: boolean;
   error: string | null;
   sentBody: string;
+  signatureHeader: string;
   signature: string;
 }
 
@@ -206,11 +209,28 @@ export type Verdict =
     };
 
 export interface EventSummary {
+  /** Null when the body is not a delivery of either dialect. */
+  dialect: Dialect | null;
   id: string | null;
   event: string | null;
   timestamp: string | null;
   nfeChave: string | null;
   chave: Validation;
+  /** The dialect's own fields, camelCase names, in the spec's order. */
+  fields: { name: string; value: string }[];
+}
+
+/** The sandbox's account webhook; the secret only by its last four characters. */
+export interface AccountWebhookView {
+  url: string;
+  events: string[];
+  secretLast4: string;
+}
+
+export interface AccountWebhookSet {
+  webhook: AccountWebhookView;
+  /** The secret the sandbox generated in this call, shown once. */
+  secret: string | null;
 }
 
 export interface RecordedRequest {
@@ -284,6 +304,9 @@ export const tools = {
     call<TestEventResult>('send_test_event', { subscriptionId, input }),
   listDeliveries: (subscriptionId: string) => call<Delivery[]>('list_deliveries', { subscriptionId }),
   resendDelivery: (deliveryId: string) => call<Triggered>('resend_delivery', { deliveryId }),
+  getAccountWebhook: () => call<AccountWebhookView | null>('get_account_webhook'),
+  setAccountWebhook: (input: { url: string; events: string[]; secret?: string }) =>
+    call<AccountWebhookSet>('set_account_webhook', { input }),
   inspectorStart: (port: number | null, response: ResponseConfig) =>
     call<InspectorStatus>('inspector_start', { port, response }),
   inspectorWatch: (onEvent: (e: InspectorEvent) => void) => call<void>('inspector_watch', { onEvent: channel(onEvent) }),

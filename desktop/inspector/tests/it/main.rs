@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use nfehook_core::{EventKind, NewSubscription, Secret, Timestamp, nfeio, sign};
+use nfehook_core::{Dialect, EventKind, NewSubscription, Secret, Timestamp, nfeio, sign};
 use nfehook_inspector::{
     Inspector, InspectorError, InspectorEvent, NamedSecret, RecordedRequest, ResponseConfig,
     RunningInspector, Scheme, Verdict, read_history,
@@ -240,8 +240,11 @@ async fn each_failure_has_its_exact_reason() {
                     "{message}"
                 );
                 if *code == "missing_signature" {
-                    assert_eq!(message, "header X-Webhook-Signature is missing");
-                    assert_eq!(header, "X-Webhook-Signature");
+                    assert_eq!(
+                        message,
+                        "header X-Webhook-Signature or X-ValidaNFe-Signature is missing"
+                    );
+                    assert_eq!(header, "X-Webhook-Signature or X-ValidaNFe-Signature");
                 }
                 if *code == "timestamp_too_old" {
                     assert!(
@@ -577,6 +580,7 @@ async fn a_signed_test_event_is_valid_at_the_inspector_and_reports_the_answer() 
     let outcome = nfehook_inspector::send_signed(
         &http,
         &format!("{}teste", inspector.url()),
+        Dialect::Subscription,
         &Secret::new(SECRET),
         &body,
         Duration::from_secs(5),
@@ -609,6 +613,7 @@ async fn a_signed_test_event_is_valid_at_the_inspector_and_reports_the_answer() 
     let outcome = nfehook_inspector::send_signed(
         &http,
         &inspector.url(),
+        Dialect::Subscription,
         &Secret::new("whsec_wrong"),
         &body,
         Duration::from_secs(5),
@@ -627,6 +632,7 @@ async fn a_signed_test_event_is_valid_at_the_inspector_and_reports_the_answer() 
     let outcome = nfehook_inspector::send_signed(
         &http,
         &format!("http://127.0.0.1:{port}/"),
+        Dialect::Subscription,
         &Secret::new(SECRET),
         &body,
         Duration::from_secs(5),
@@ -634,4 +640,135 @@ async fn a_signed_test_event_is_valid_at_the_inspector_and_reports_the_answer() 
     .await;
     assert_eq!(outcome.status, None);
     assert!(outcome.error.unwrap().starts_with("connection failed"));
+}
+
+#[tokio::test]
+async fn both_dialects_are_decoded_verified_and_shown() {
+    let inspector = start(vec![NamedSecret::new("conta", SECRET)]).await;
+    let mut live = inspector.subscribe();
+    let http = reqwest::Client::new();
+    for kind in EventKind::SUBSCRIPTION.iter().chain(&EventKind::ACCOUNT) {
+        let chave = nfehook_core::ChaveAcesso::parse(CHAVE).unwrap();
+        let (dialect, body) = nfehook_inspector::test_body(kind, chave, now()).unwrap();
+        let outcome = nfehook_inspector::send_signed(
+            &http,
+            &inspector.url(),
+            dialect,
+            &Secret::new(SECRET),
+            &body,
+            Duration::from_secs(5),
+        )
+        .await;
+        assert_eq!(outcome.status, Some(200), "{kind}");
+        assert_eq!(outcome.signature_header, dialect.signature_header());
+        let received = next_request(&mut live).await;
+        assert!(
+            received.verdict.is_valid(),
+            "{kind}: {:?}",
+            received.verdict
+        );
+        let summary = received.event.unwrap();
+        assert_eq!(summary.dialect.as_deref(), Some(dialect.as_str()));
+        assert_eq!(summary.event.as_deref(), Some(kind.as_str()));
+        assert_eq!(summary.nfe_chave.as_deref(), Some(CHAVE));
+        assert!(matches!(summary.chave, Validation::Valid(_)), "{kind}");
+        let names: Vec<&str> = summary.fields.iter().map(|f| f.name.as_str()).collect();
+        let expected: &[&str] = match kind {
+            EventKind::ConsultaConcluida => &["status", "tipoConsulta"],
+            EventKind::ConsultaErro => &["erroCodigo", "erroMensagem"],
+            EventKind::GuardaUploadConcluido => &["arquivoId", "urlDownload"],
+            _ => &["status", "emitente", "valor", "dataEmissao"],
+        };
+        assert_eq!(names, expected, "{kind}");
+        if dialect == Dialect::Account {
+            let id = summary.id.unwrap();
+            assert_eq!(
+                id,
+                nfehook_core::event::body_id(body.as_bytes()),
+                "digest id"
+            );
+        }
+    }
+
+    // The account dialect's failures get the same typed verdicts, naming its header.
+    let account = nfehook_inspector::test_body(
+        &EventKind::ConsultaErro,
+        nfehook_core::ChaveAcesso::parse(CHAVE).unwrap(),
+        now() - 3600,
+    )
+    .unwrap()
+    .1;
+    for (value, code) in [
+        (sign("whsec_wrong", &account), "signature_mismatch"),
+        (sign(SECRET, &account), "timestamp_too_old"),
+        (
+            nfeio::sign(SECRET, account.as_bytes()),
+            "malformed_signature",
+        ),
+    ] {
+        post(
+            &inspector.url(),
+            &[("X-ValidaNFe-Signature", value.clone())],
+            &account,
+        )
+        .await;
+        let verdict = next_request(&mut live).await.verdict;
+        match verdict {
+            Verdict::Invalid {
+                code: found,
+                header,
+                ..
+            } => {
+                assert!(
+                    found == code
+                        || (code == "malformed_signature" && found == "unsupported_algorithm"),
+                    "{value}: {found}"
+                );
+                assert_eq!(header, "X-ValidaNFe-Signature");
+            }
+            other => panic!("{value}: {other:?}"),
+        }
+    }
+    post(&inspector.url(), &[], &account).await;
+    match next_request(&mut live).await.verdict {
+        Verdict::Invalid { message, .. } => assert_eq!(
+            message,
+            "header X-Webhook-Signature or X-ValidaNFe-Signature is missing"
+        ),
+        other => panic!("{other:?}"),
+    }
+    inspector.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_sandbox_delivers_account_events_into_the_inspector() {
+    let inspector = start(vec![NamedSecret::new("conta", SECRET)]).await;
+    let mut live = inspector.subscribe();
+    let sandbox = nfehook_sandbox::Sandbox::builder()
+        .in_memory()
+        .bind("127.0.0.1:0")
+        .start()
+        .await
+        .unwrap();
+    sandbox
+        .set_account_webhook(
+            nfehook_sandbox::AccountWebhookRequest::new(inspector.url(), &EventKind::ACCOUNT)
+                .with_secret(SECRET),
+        )
+        .await
+        .unwrap();
+    sandbox
+        .trigger(
+            nfehook_sandbox::TriggerRequest::new(EventKind::GuardaUploadConcluido)
+                .with_chave(CHAVE),
+        )
+        .await
+        .unwrap();
+    let received = next_request(&mut live).await;
+    assert!(received.verdict.is_valid(), "{:?}", received.verdict);
+    let summary = received.event.unwrap();
+    assert_eq!(summary.dialect.as_deref(), Some("account"));
+    assert_eq!(summary.event.as_deref(), Some("guarda.upload.concluido"));
+    sandbox.shutdown().await.unwrap();
+    inspector.shutdown().await.unwrap();
 }

@@ -12,7 +12,7 @@ use nfehook_desktop::client::ClientFactory;
 use nfehook_desktop::connection::ConnectionKind;
 use nfehook_desktop::desktop::ConnectionInput;
 use nfehook_desktop::inspector::SecretChoice;
-use nfehook_desktop::test_event::{TestEventInput, TestEventResult};
+use nfehook_desktop::test_event::{AccountWebhookInput, TestEventInput, TestEventResult};
 use nfehook_desktop::tools::{Emit, Tools};
 use nfehook_desktop::view::SubscriptionForm;
 use nfehook_desktop::{ApiKey, Desktop, KeyStore, SandboxEndpoint};
@@ -311,4 +311,108 @@ async fn test_events_reach_the_inspector_signed_through_both_paths() {
         3,
         "kept after stopping"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_events_go_to_the_account_webhook_or_are_signed_in_their_dialect() {
+    let b = bench().await;
+    let (events, emit) = recorder::<InspectorEvent>();
+    let status = b
+        .tools
+        .inspector_start(None, ResponseConfig::default())
+        .await
+        .unwrap();
+    b.tools.inspector_watch(emit).await.unwrap();
+    let created = b.tools.inspector_subscribe_sandbox().await.unwrap();
+    let sub = created.subscription.id.clone();
+    assert_eq!(b.tools.account_webhook().await.unwrap(), None);
+
+    let inspector_url = status.url.clone().unwrap();
+    let set = b
+        .tools
+        .set_account_webhook(&AccountWebhookInput {
+            url: format!("{inspector_url}conta"),
+            events: vec!["nfe.consulta.erro".into(), "guarda.upload.concluido".into()],
+            secret: None,
+        })
+        .await
+        .unwrap();
+    let secret = set.secret.expect("a generated secret is shown once");
+    assert!(secret.ends_with(&set.webhook.secret_last4));
+    let again = b
+        .tools
+        .set_account_webhook(&AccountWebhookInput {
+            url: format!("{inspector_url}conta"),
+            events: vec!["nfe.consulta.erro".into()],
+            secret: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(again.secret, None, "a kept secret is not shown again");
+    let shown = b.tools.account_webhook().await.unwrap().unwrap();
+    assert_eq!(shown.events, ["nfe.consulta.erro"]);
+    assert_eq!(shown.secret_last4, set.webhook.secret_last4);
+    assert!(
+        b.tools
+            .set_account_webhook(&AccountWebhookInput {
+                url: "nota".into(),
+                events: vec!["nfe.erro".into()],
+                secret: None,
+            })
+            .await
+            .is_err()
+    );
+
+    // Sandbox: an account event goes to the account webhook, in the account dialect.
+    let input = TestEventInput {
+        event: "nfe.consulta.erro".into(),
+        chave: key(7),
+    };
+    let result = b.tools.send_test_event(&sub, &input).await.unwrap();
+    let TestEventResult::Sandbox {
+        delivery: Some(delivery),
+        ..
+    } = result
+    else {
+        panic!("{result:?}")
+    };
+    assert_eq!(delivery.dialect, nfehook_core::Dialect::Account);
+    assert_eq!(delivery.attempts[0].status_code, Some(200));
+    wait_until("the account delivery", || {
+        !events.lock().unwrap().is_empty()
+    })
+    .await;
+    let first = b.tools.inspector_requests().await.unwrap().remove(0);
+    let summary = first.event.unwrap();
+    assert_eq!(summary.dialect.as_deref(), Some("account"));
+    assert_eq!(summary.event.as_deref(), Some("nfe.consulta.erro"));
+
+    // Elsewhere: signed here with the subscription's secret in the account dialect's header.
+    b.desktop
+        .add_connection(ConnectionInput {
+            name: "Outro".into(),
+            kind: ConnectionKind::Custom,
+            base_url: Some(b.sandbox.base_url()),
+            api_key: Some(b.sandbox.api_key().to_owned()),
+        })
+        .unwrap();
+    let input = TestEventInput {
+        event: "guarda.upload.concluido".into(),
+        chave: key(8),
+    };
+    let result = b.tools.send_test_event(&sub, &input).await.unwrap();
+    let TestEventResult::Direct { outcome, .. } = result else {
+        panic!("{result:?}")
+    };
+    assert_eq!(outcome.signature_header, "X-ValidaNFe-Signature");
+    assert_eq!(outcome.status, Some(200));
+    wait_until("the direct request", || events.lock().unwrap().len() >= 2).await;
+    let direct = b.tools.inspector_requests().await.unwrap().remove(0);
+    assert!(
+        matches!(direct.verdict, Verdict::Valid { .. }),
+        "{:?}",
+        direct.verdict
+    );
+    assert_eq!(direct.event.unwrap().dialect.as_deref(), Some("account"));
+    b.tools.inspector_stop().await.unwrap();
 }
