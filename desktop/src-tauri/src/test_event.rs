@@ -188,14 +188,7 @@ impl Tools {
         }
         let detail = self.desktop.api()?.get(subscription_id).await?;
         let body = test_event(kind, chave, unix_now()).to_json();
-        let outcome = send_signed(
-            &self.http,
-            &detail.url,
-            &detail.secret,
-            &body,
-            DIRECT_TIMEOUT,
-        )
-        .await;
+        let outcome = send_signed(&detail.url, &detail.secret, &body, DIRECT_TIMEOUT).await;
         Ok(TestEventResult::Direct {
             url: detail.url,
             outcome,
