@@ -37,7 +37,9 @@ pub use header::{
 };
 pub use modelo::{Modelo, TipoEmissao};
 pub use secret::Secret;
-pub use signature::{KeyRing, SIGNATURE_HEADER, Verifier, VerifySignature, sign, verify};
+pub use signature::{
+    KeyRing, SIGNATURE_HEADER, SecretError, Verifier, VerifySignature, sign, verify,
+};
 pub use subscription::{
     Envelope, ErrorBody, FieldError, FieldProblem, NewSubscription, NfeChaveBody, Subscription,
     SubscriptionDetail, SubscriptionPatch, ValidationErrors, validate_url,
