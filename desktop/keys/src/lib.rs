@@ -7,7 +7,6 @@ mod api;
 mod candidates;
 mod decoded;
 mod delimited;
-#[cfg(feature = "import")]
 mod error;
 #[cfg(feature = "import")]
 mod import;
@@ -21,8 +20,12 @@ mod text;
 mod xml;
 
 pub use decoded::{ChaveInfo, ChaveProblem, Validation, validate};
+pub use error::SourceError;
 pub use preview::{Preview, PreviewCounts, PreviewRow, RowStatus};
-pub use source::{Attempts, Candidate, ImportSource, Origin, SkipReason, Skipped, SourceContent};
+pub use source::{
+    Attempts, Candidate, ImportSource, MAX_COLUMNS, MAX_ROWS, MAX_SCAN_ROWS, MAX_SKIPPED,
+    MAX_SOURCE_BYTES, Origin, SkipReason, Skipped, SourceContent,
+};
 pub use text::decode_text;
 
 #[cfg(feature = "import")]

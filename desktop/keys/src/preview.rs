@@ -6,7 +6,8 @@ use nfehook_core::ChaveAcesso;
 use serde::Serialize;
 
 use crate::decoded::{ChaveInfo, ChaveProblem};
-use crate::source::{Attempts, ImportSource, Origin, Skipped};
+use crate::error::SourceError;
+use crate::source::{Attempts, ImportSource, MAX_ROWS, MAX_SKIPPED, Origin, Skipped};
 
 /// One row of the preview.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -88,7 +89,7 @@ pub struct PreviewCounts {
 ///             35170608530528000184550000000154301000771561\n\
 ///             5206.0433.0099.1100.2506.5501.2000.0007.8002.6730.1615\n\
 ///             chave\n";
-/// let preview = Preview::build(&[ImportSource::text("colado", text)], &[]);
+/// let preview = Preview::build(&[ImportSource::text("colado", text)], &[]).unwrap();
 /// let kinds: Vec<_> = preview.rows.iter().map(|r| r.status.kind()).collect();
 /// assert_eq!(kinds, ["valid", "invalid", "duplicate"]);
 /// // As the UI receives it.
@@ -102,7 +103,8 @@ pub struct PreviewCounts {
 pub struct Preview {
     /// Rows in input order.
     pub rows: Vec<PreviewRow>,
-    /// Lines without a key, and unreadable parts of files.
+    /// Lines without a key, and unreadable parts of files: the first
+    /// [`MAX_SKIPPED`](crate::MAX_SKIPPED) of them ([`PreviewCounts::skipped`] counts all).
     pub skipped: Vec<Skipped>,
     /// Counts by class.
     pub counts: PreviewCounts,
@@ -111,15 +113,23 @@ pub struct Preview {
 impl Preview {
     /// Reads `sources` and classifies each attempt against `existing`, the keys already on
     /// the subscription (any formatting).
-    #[must_use]
-    pub fn build(sources: &[ImportSource], existing: &[String]) -> Self {
+    ///
+    /// # Errors
+    /// A [`SourceError`] for a source past the size bound, or sources holding more than
+    /// [`MAX_ROWS`] attempts together.
+    pub fn build(sources: &[ImportSource], existing: &[String]) -> Result<Self, SourceError> {
         let mut all = Attempts::default();
         for source in sources {
-            let attempts = source.attempts();
+            let attempts = source.attempts()?;
+            if all.candidates.len() + attempts.candidates.len() > MAX_ROWS {
+                return Err(source.too_many_rows());
+            }
             all.candidates.extend(attempts.candidates);
-            all.skipped.extend(attempts.skipped);
+            let room = MAX_SKIPPED - all.skipped.len();
+            all.skipped.extend(attempts.skipped.into_iter().take(room));
+            all.skipped_lines += attempts.skipped_lines;
         }
-        Self::classify(all, existing)
+        Ok(Self::classify(all, existing))
     }
 
     /// Classifies attempts already found.
@@ -131,7 +141,7 @@ impl Preview {
             .collect();
         let mut first_seen: HashMap<ChaveAcesso, usize> = HashMap::new();
         let mut counts = PreviewCounts {
-            skipped: attempts.skipped.len(),
+            skipped: attempts.skipped_lines,
             ..PreviewCounts::default()
         };
         let rows = attempts
