@@ -46,3 +46,9 @@ pub use subscription::{
 };
 pub use timestamp::{Timestamp, TimestampError};
 pub use uf::Uf;
+
+/// The Rust example of the workspace's README, compiled and run with this crate's doctests so
+/// that it cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct WorkspaceReadme;
