@@ -13,6 +13,7 @@ mod import;
 #[cfg(feature = "import")]
 mod journal;
 mod preview;
+mod preview_store;
 #[cfg(feature = "import")]
 mod report;
 mod source;
@@ -21,7 +22,8 @@ mod xml;
 
 pub use decoded::{ChaveInfo, ChaveProblem, Validation, validate};
 pub use error::SourceError;
-pub use preview::{Preview, PreviewCounts, PreviewRow, RowStatus};
+pub use preview::{MAX_PAGE_ROWS, Preview, PreviewCounts, PreviewPage, PreviewRow, RowStatus};
+pub use preview_store::{DEFAULT_PREVIEW_TTL, DEFAULT_PREVIEWS_KEPT, PreviewStore};
 pub use source::{
     Attempts, Candidate, ImportSource, MAX_COLUMNS, MAX_ROWS, MAX_SCAN_ROWS, MAX_SKIPPED,
     MAX_SOURCE_BYTES, Origin, SkipReason, Skipped, SourceContent,

@@ -81,6 +81,26 @@ pub struct PreviewCounts {
     pub skipped: usize,
 }
 
+/// Most rows one [`PreviewPage`] holds, whatever is asked.
+pub const MAX_PAGE_ROWS: usize = 500;
+
+/// One page of a preview's rows, as a UI shows them: what crosses to the webview is bounded
+/// by [`MAX_PAGE_ROWS`], not by the size of the import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewPage {
+    /// Index of the first row of this page (0-based).
+    pub offset: usize,
+    /// Rows in the whole preview.
+    pub total: usize,
+    /// The rows of this page.
+    pub rows: Vec<PreviewRow>,
+    /// Counts of the whole preview.
+    pub counts: PreviewCounts,
+    /// The skipped lines listed (at most [`MAX_SKIPPED`]), on the page at offset 0 only.
+    pub skipped: Vec<Skipped>,
+}
+
 /// Every attempt of the sources, classified.
 ///
 /// ```
@@ -130,6 +150,38 @@ impl Preview {
             all.skipped_lines += attempts.skipped_lines;
         }
         Ok(Self::classify(all, existing))
+    }
+
+    /// The rows from `offset`, at most `limit` of them (and never more than
+    /// [`MAX_PAGE_ROWS`]); past the end, an empty page.
+    ///
+    /// ```
+    /// use nfehook_keys::{ImportSource, Preview, MAX_PAGE_ROWS};
+    /// let text = "123\n".repeat(1200);
+    /// let preview = Preview::build(&[ImportSource::text("colado", text)], &[]).unwrap();
+    /// let page = preview.page(1000, 10_000);
+    /// assert_eq!((page.offset, page.total, page.rows.len()), (1000, 1200, 200));
+    /// assert_eq!(page.rows[0].row, 1001);
+    /// assert_eq!(preview.page(0, 10_000).rows.len(), MAX_PAGE_ROWS);
+    /// assert!(preview.page(5000, 10).rows.is_empty());
+    /// ```
+    #[must_use]
+    pub fn page(&self, offset: usize, limit: usize) -> PreviewPage {
+        let start = offset.min(self.rows.len());
+        let end = start
+            .saturating_add(limit.min(MAX_PAGE_ROWS))
+            .min(self.rows.len());
+        PreviewPage {
+            offset,
+            total: self.rows.len(),
+            rows: self.rows[start..end].to_vec(),
+            counts: self.counts,
+            skipped: if offset == 0 {
+                self.skipped.clone()
+            } else {
+                Vec::new()
+            },
+        }
     }
 
     /// Classifies attempts already found.
