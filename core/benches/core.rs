@@ -13,7 +13,7 @@ fn body(len: usize) -> Vec<u8> {
 
 fn verify_sizes(c: &mut Criterion) {
     let mut group = c.benchmark_group("verify");
-    let verifier = Verifier::new(SECRET);
+    let verifier = Verifier::new(SECRET).unwrap();
     for len in [256, 1024, 4096, 65_536] {
         let body = body(len);
         let header = sign(SECRET, &body);

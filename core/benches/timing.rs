@@ -42,7 +42,7 @@ fn header_with_wrong_byte(mac: [u8; 32], index: usize) -> String {
 }
 
 fn main() {
-    let verifier = Verifier::new("whsec_1234567890abcdef");
+    let verifier = Verifier::new("whsec_1234567890abcdef").unwrap();
     let body =
         br#"{"id":"delivery-uuid","event":"nfe.processada","timestamp":"2024-03-10T16:45:30Z"}"#;
     let mac = verifier.mac(body);

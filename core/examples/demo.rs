@@ -10,7 +10,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let now = Timestamp::parse("2024-03-10T16:46:00Z")?.unix_seconds();
     let event = verify_event(
-        &Verifier::new(secret),
+        &Verifier::new(secret)?,
         body,
         &header,
         now,
@@ -42,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let tampered = String::from_utf8_lossy(body).replace("1500.00", "15000.00");
     let err = verify_event(
-        &Verifier::new(secret),
+        &Verifier::new(secret)?,
         tampered.as_bytes(),
         &header,
         now,

@@ -16,7 +16,7 @@
 //!   "valor":1500.00,"dataEmissao":"2024-03-10T15:30:45Z"}}"#;
 //! let header = sign("whsec_abc", body);
 //! let now = 1_710_089_130 + 60; // one minute after the event
-//! let event = verify_event(&Verifier::new("whsec_abc"), body, &header, now, 300).unwrap();
+//! let event = verify_event(&Verifier::new("whsec_abc").unwrap(), body, &header, now, 300).unwrap();
 //! assert_eq!(event.event, EventKind::Cancelada);
 //! assert_eq!(event.dialect(), Dialect::Subscription);
 //! assert_eq!(event.data.valor().unwrap().as_str(), "1500.00");
@@ -26,7 +26,7 @@
 //!   "dados":{"chave_nfe":"52060433009911002506550120000007800267301615",
 //!   "erro_codigo":"404","erro_mensagem":"NF-e não encontrada"}}"#.as_bytes();
 //! let header = sign("whsec_abc", body);
-//! let event = verify_event(&Verifier::new("whsec_abc"), body, &header, now, 300).unwrap();
+//! let event = verify_event(&Verifier::new("whsec_abc").unwrap(), body, &header, now, 300).unwrap();
 //! assert_eq!(event.event, EventKind::ConsultaErro);
 //! assert_eq!(event.dialect(), Dialect::Account);
 //! assert!(event.id.starts_with("sha256:")); // no `id` in the body: a digest of it
@@ -905,7 +905,7 @@ pub fn body_id(body: &[u8]) -> String {
 ///
 /// ```
 /// use nfehook_core::{verify_event, EventError, Verifier};
-/// let err = verify_event(&Verifier::new("k"), b"{}", "", 0, 300).unwrap_err();
+/// let err = verify_event(&Verifier::new("k").unwrap(), b"{}", "", 0, 300).unwrap_err();
 /// assert_eq!(err.code(), "missing_signature");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -998,7 +998,7 @@ impl From<SignatureError> for EventError {
 /// ```
 /// use nfehook_core::{sign, verify_event, KeyRing};
 /// let body = br#"{"id":"1","event":"nfe.erro","timestamp":"2024-03-10T16:45:30Z","data":{"nfeChave":"k","status":"erro"}}"#;
-/// let ring = KeyRing::new(["whsec_new", "whsec_old"]);
+/// let ring = KeyRing::new(["whsec_new", "whsec_old"]).unwrap();
 /// let header = sign("whsec_old", body);
 /// let late = 1_710_089_130 + 301;
 /// assert_eq!(verify_event(&ring, body, &header, late, 300).unwrap_err().code(), "timestamp_too_old");
@@ -1256,7 +1256,7 @@ mod tests {
     #[test]
     fn the_window_applies_to_the_account_dialect() {
         let body = ACCOUNT_BODY.as_bytes();
-        let v = Verifier::new("whsec_x");
+        let v = Verifier::new("whsec_x").unwrap();
         let header = sign("whsec_x", body);
         let bare = header.trim_start_matches("sha256=");
         assert_eq!(
@@ -1298,7 +1298,7 @@ mod tests {
     #[test]
     fn verify_event_checks_in_order() {
         let body = SPEC_BODY.as_bytes();
-        let v = Verifier::new("whsec_x");
+        let v = Verifier::new("whsec_x").unwrap();
         let header = sign("whsec_x", body);
         assert!(verify_event(&v, body, &header, T, 300).is_ok());
         assert_eq!(

@@ -181,6 +181,9 @@ pub enum SignatureError {
     UnsupportedAlgorithm(Algorithm),
     /// Well-formed, but no signature matches the body under any secret.
     Mismatch,
+    /// The secret to verify with is empty (an unset environment variable, a blank setting),
+    /// so nothing is verified.
+    EmptySecret,
 }
 
 impl SignatureError {
@@ -195,6 +198,7 @@ impl SignatureError {
             Self::Missing => "missing_signature",
             Self::Malformed(_) | Self::UnsupportedAlgorithm(_) => "malformed_signature",
             Self::Mismatch => "signature_mismatch",
+            Self::EmptySecret => "empty_secret",
         }
     }
 }
@@ -210,6 +214,7 @@ impl fmt::Display for SignatureError {
                 algorithm.name()
             ),
             Self::Mismatch => f.write_str("signature mismatch: the body or the secret differs"),
+            Self::EmptySecret => f.write_str("the secret is empty: nothing can be verified"),
         }
     }
 }

@@ -38,10 +38,18 @@ pub use header::{
 };
 pub use modelo::{Modelo, TipoEmissao};
 pub use secret::Secret;
-pub use signature::{KeyRing, SIGNATURE_HEADER, Verifier, VerifySignature, sign, verify};
+pub use signature::{
+    KeyRing, SIGNATURE_HEADER, SecretError, Verifier, VerifySignature, sign, verify,
+};
 pub use subscription::{
     Envelope, ErrorBody, FieldError, FieldProblem, NewSubscription, NfeChaveBody, Subscription,
     SubscriptionDetail, SubscriptionPatch, ValidationErrors, validate_url,
 };
 pub use timestamp::{Timestamp, TimestampError};
 pub use uf::Uf;
+
+/// The Rust example of the workspace's README, compiled and run with this crate's doctests so
+/// that it cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct WorkspaceReadme;

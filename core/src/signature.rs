@@ -49,7 +49,11 @@ type HmacSha256 = Hmac<Sha256>;
 /// ```
 #[must_use]
 pub fn sign(secret: impl AsRef<[u8]>, body: impl AsRef<[u8]>) -> String {
-    Verifier::new(secret).sign(body)
+    // Signing has no secret to protect from an empty key, only verifying does.
+    Verifier {
+        keyed: keyed_hmac(secret.as_ref()),
+    }
+    .sign(body)
 }
 
 /// Verifies the header value `header` of a delivery whose raw body is `body`.
@@ -60,7 +64,8 @@ pub fn sign(secret: impl AsRef<[u8]>, body: impl AsRef<[u8]>) -> String {
 /// # Errors
 /// [`SignatureError::Missing`] for an empty header, [`SignatureError::Malformed`] when no value
 /// can be decoded, [`SignatureError::UnsupportedAlgorithm`] for `sha1=` and other schemes, and
-/// [`SignatureError::Mismatch`] when the MAC is well formed but wrong.
+/// [`SignatureError::Mismatch`] when the MAC is well formed but wrong, and
+/// [`SignatureError::EmptySecret`] for an empty secret.
 ///
 /// ```
 /// use nfehook_core::{verify, SignatureError};
@@ -69,13 +74,72 @@ pub fn sign(secret: impl AsRef<[u8]>, body: impl AsRef<[u8]>) -> String {
 /// assert_eq!(verify("s3cret", b"{}", &header), Ok(()));
 /// assert_eq!(verify("s3cret", b"{ }", &header), Err(SignatureError::Mismatch));
 /// assert_eq!(verify("s3cret", b"{}", "  "), Err(SignatureError::Missing));
+/// assert_eq!(verify("", b"{}", &nfehook_core::sign("", b"{}")), Err(SignatureError::EmptySecret));
 /// ```
 pub fn verify(
     secret: impl AsRef<[u8]>,
     body: impl AsRef<[u8]>,
     header: &str,
 ) -> Result<(), SignatureError> {
-    Verifier::new(secret).verify(body, header)
+    Verifier::new(secret)?.verify(body, header)
+}
+
+/// Why a secret cannot key a [`Verifier`] or a [`KeyRing`].
+///
+/// An empty secret is what an unset environment variable or a blank setting gives; an HMAC
+/// keyed with it would accept anything signed with the empty key, so it is refused.
+///
+/// ```
+/// use nfehook_core::{KeyRing, SecretError, Verifier};
+///
+/// assert_eq!(Verifier::new("").unwrap_err(), SecretError::Empty);
+/// let err = KeyRing::new(["whsec_new", ""]).unwrap_err();
+/// assert_eq!(err, SecretError::EmptyInRing { position: 1 });
+/// assert_eq!(err.to_string(), "secret 1 of the key ring is empty");
+/// assert_eq!(err.code(), "empty_secret");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SecretError {
+    /// The secret is empty.
+    Empty,
+    /// The secret at `position` (0-based) of the secrets given to a [`KeyRing`] is empty.
+    EmptyInRing {
+        /// Its index among the secrets given.
+        position: usize,
+    },
+}
+
+impl SecretError {
+    /// A stable `snake_case` code for APIs and logs: `empty_secret`.
+    ///
+    /// ```
+    /// assert_eq!(nfehook_core::SecretError::Empty.code(), "empty_secret");
+    /// ```
+    #[must_use]
+    pub const fn code(&self) -> &'static str {
+        match self {
+            Self::Empty | Self::EmptyInRing { .. } => "empty_secret",
+        }
+    }
+}
+
+impl core::fmt::Display for SecretError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Empty => f.write_str("the secret is empty"),
+            Self::EmptyInRing { position } => {
+                write!(f, "secret {position} of the key ring is empty")
+            }
+        }
+    }
+}
+
+impl core::error::Error for SecretError {}
+
+impl From<SecretError> for SignatureError {
+    fn from(_: SecretError) -> Self {
+        SignatureError::EmptySecret
+    }
 }
 
 /// Anything that checks a signature header against a raw body: a [`Verifier`] or a [`KeyRing`].
@@ -87,8 +151,8 @@ pub fn verify(
 ///     v.verify_signature(body, header).is_ok()
 /// }
 /// let header = nfehook_core::sign("a", b"x");
-/// assert!(check(&Verifier::new("a"), b"x", &header));
-/// assert!(check(&KeyRing::new(["b", "a"]), b"x", &header));
+/// assert!(check(&Verifier::new("a").unwrap(), b"x", &header));
+/// assert!(check(&KeyRing::new(["b", "a"]).unwrap(), b"x", &header));
 /// ```
 pub trait VerifySignature {
     /// Checks `header` against `body`.
@@ -106,7 +170,7 @@ pub trait VerifySignature {
 /// ```
 /// use nfehook_core::Verifier;
 ///
-/// let verifier = Verifier::new("whsec_1234567890abcdef");
+/// let verifier = Verifier::new("whsec_1234567890abcdef").unwrap();
 /// for body in [&b"{}"[..], b"[1,2,3]"] {
 ///     let header = verifier.sign(body);
 ///     assert_eq!(verifier.verify(body, &header), Ok(()));
@@ -121,21 +185,28 @@ pub struct Verifier {
 impl Verifier {
     /// Keys HMAC-SHA256 with the bytes of `secret`.
     ///
+    /// # Errors
+    /// [`SecretError::Empty`] for an empty secret.
+    ///
     /// ```
-    /// let v = nfehook_core::Verifier::new(nfehook_core::Secret::new("whsec_abc"));
+    /// let v = nfehook_core::Verifier::new(nfehook_core::Secret::new("whsec_abc")).unwrap();
     /// assert_eq!(v.sign(b""), nfehook_core::sign("whsec_abc", b""));
+    /// assert!(nfehook_core::Verifier::new(std::env::var("UNSET_NFEHOOK_SECRET").unwrap_or_default()).is_err());
     /// ```
-    #[must_use]
-    pub fn new(secret: impl AsRef<[u8]>) -> Self {
-        Self {
-            keyed: keyed_hmac(secret.as_ref()),
+    pub fn new(secret: impl AsRef<[u8]>) -> Result<Self, SecretError> {
+        let secret = secret.as_ref();
+        if secret.is_empty() {
+            return Err(SecretError::Empty);
         }
+        Ok(Self {
+            keyed: keyed_hmac(secret),
+        })
     }
 
     /// The raw 32-byte HMAC-SHA256 of `body`.
     ///
     /// ```
-    /// let mac = nfehook_core::Verifier::new("k").mac(b"body");
+    /// let mac = nfehook_core::Verifier::new("k").unwrap().mac(b"body");
     /// assert_eq!(mac.len(), 32);
     /// ```
     #[must_use]
@@ -148,7 +219,7 @@ impl Verifier {
     /// The header value `sha256=<64 lowercase hex>` for `body`.
     ///
     /// ```
-    /// let v = nfehook_core::Verifier::new("k");
+    /// let v = nfehook_core::Verifier::new("k").unwrap();
     /// assert_eq!(v.sign(b"body").len(), "sha256=".len() + 64);
     /// ```
     #[must_use]
@@ -162,7 +233,7 @@ impl Verifier {
     /// As [`verify`].
     ///
     /// ```
-    /// let v = nfehook_core::Verifier::new("k");
+    /// let v = nfehook_core::Verifier::new("k").unwrap();
     /// let header = v.sign(b"body");
     /// assert!(v.verify(b"body", &header.to_uppercase()).is_ok());
     /// ```
@@ -176,7 +247,7 @@ impl Verifier {
     /// Checks an already-decoded 32-byte MAC against `body` in constant time.
     ///
     /// ```
-    /// let v = nfehook_core::Verifier::new("k");
+    /// let v = nfehook_core::Verifier::new("k").unwrap();
     /// let mac = v.mac(b"body");
     /// assert!(v.verify_mac(b"body", &mac));
     /// assert!(!v.verify_mac(b"Body", &mac));
@@ -199,8 +270,10 @@ impl VerifySignature for Verifier {
     }
 }
 
-impl From<&Secret> for Verifier {
-    fn from(secret: &Secret) -> Self {
+impl TryFrom<&Secret> for Verifier {
+    type Error = SecretError;
+
+    fn try_from(secret: &Secret) -> Result<Self, SecretError> {
         Self::new(secret)
     }
 }
@@ -213,7 +286,7 @@ impl From<&Secret> for Verifier {
 /// ```
 /// use nfehook_core::{KeyRing, SignatureError};
 ///
-/// let ring = KeyRing::new(["whsec_new", "whsec_old"]);
+/// let ring = KeyRing::new(["whsec_new", "whsec_old"]).unwrap();
 /// let old = nfehook_core::sign("whsec_old", b"{}");
 /// assert_eq!(ring.verify(b"{}", &old), Ok(()));
 /// let other = nfehook_core::sign("whsec_other", b"{}");
@@ -227,32 +300,44 @@ pub struct KeyRing {
 impl KeyRing {
     /// A ring of every secret in `secrets`.
     ///
+    /// # Errors
+    /// [`SecretError::EmptyInRing`] when one of them is empty.
+    ///
     /// ```
-    /// let ring = nfehook_core::KeyRing::new(["a", "b"]);
+    /// let ring = nfehook_core::KeyRing::new(["a", "b"]).unwrap();
     /// assert_eq!(ring.len(), 2);
     /// ```
-    #[must_use]
-    pub fn new<S: AsRef<[u8]>>(secrets: impl IntoIterator<Item = S>) -> Self {
-        Self {
-            verifiers: secrets.into_iter().map(Verifier::new).collect(),
-        }
+    pub fn new<S: AsRef<[u8]>>(secrets: impl IntoIterator<Item = S>) -> Result<Self, SecretError> {
+        let verifiers = secrets
+            .into_iter()
+            .enumerate()
+            .map(|(position, secret)| {
+                Verifier::new(secret).map_err(|_| SecretError::EmptyInRing { position })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self { verifiers })
     }
 
     /// Adds one more accepted secret.
     ///
+    /// # Errors
+    /// [`SecretError::Empty`] for an empty secret; the ring is left as it was.
+    ///
     /// ```
     /// let mut ring = nfehook_core::KeyRing::default();
-    /// ring.push("whsec_new");
-    /// assert!(!ring.is_empty());
+    /// ring.push("whsec_new").unwrap();
+    /// assert!(ring.push("").is_err());
+    /// assert_eq!(ring.len(), 1);
     /// ```
-    pub fn push(&mut self, secret: impl AsRef<[u8]>) {
-        self.verifiers.push(Verifier::new(secret));
+    pub fn push(&mut self, secret: impl AsRef<[u8]>) -> Result<(), SecretError> {
+        self.verifiers.push(Verifier::new(secret)?);
+        Ok(())
     }
 
     /// How many secrets the ring holds.
     ///
     /// ```
-    /// assert_eq!(nfehook_core::KeyRing::new(["a"]).len(), 1);
+    /// assert_eq!(nfehook_core::KeyRing::new(["a"]).unwrap().len(), 1);
     /// ```
     #[must_use]
     pub fn len(&self) -> usize {
@@ -275,7 +360,7 @@ impl KeyRing {
     /// As [`verify`]; [`SignatureError::Mismatch`] when no secret matches.
     ///
     /// ```
-    /// let ring = nfehook_core::KeyRing::new(["a", "b"]);
+    /// let ring = nfehook_core::KeyRing::new(["a", "b"]).unwrap();
     /// let header = format!("{}, {}", nfehook_core::sign("x", b"m"), nfehook_core::sign("b", b"m"));
     /// assert!(ring.verify(b"m", &header).is_ok());
     /// ```
@@ -349,7 +434,7 @@ mod tests {
     #[test]
     fn accepts_base64_of_the_mac() {
         use base64ct::{Base64, Base64UrlUnpadded, Encoding};
-        let mac = Verifier::new(SECRET).mac(BODY);
+        let mac = Verifier::new(SECRET).unwrap().mac(BODY);
         let std = Base64::encode_string(&mac);
         let url = Base64UrlUnpadded::encode_string(&mac);
         assert_eq!(verify(SECRET, BODY, &format!("sha256={std}")), Ok(()));
@@ -454,8 +539,29 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_secret_verifies_nothing() {
+        // What the empty key signs must not pass, whatever the caller does with the error.
+        let header = sign("", BODY);
+        assert_eq!(Verifier::new("").unwrap_err(), SecretError::Empty);
+        assert_eq!(
+            Verifier::new(Secret::new("")).unwrap_err(),
+            SecretError::Empty
+        );
+        assert!(Verifier::try_from(&Secret::new("")).is_err());
+        assert_eq!(verify("", BODY, &header), Err(SignatureError::EmptySecret));
+        assert_eq!(
+            KeyRing::new([SECRET, "", "x"]).unwrap_err(),
+            SecretError::EmptyInRing { position: 1 }
+        );
+        let mut ring = KeyRing::new([SECRET]).unwrap();
+        assert_eq!(ring.push(""), Err(SecretError::Empty));
+        assert_eq!(ring.len(), 1);
+        assert_eq!(SignatureError::EmptySecret.code(), "empty_secret");
+    }
+
+    #[test]
     fn debug_redacts() {
-        let ring = KeyRing::new([SECRET]);
+        let ring = KeyRing::new([SECRET]).unwrap();
         let text = format!("{ring:?}");
         assert!(!text.contains("whsec"), "{text}");
     }

@@ -15,7 +15,7 @@ fn main() {
         .and_then(|arg| arg.parse().ok())
         .unwrap_or(65_536);
     let body = vec![b'x'; size];
-    let verifier = Verifier::new("whsec_1234567890abcdef");
+    let verifier = Verifier::new("whsec_1234567890abcdef").unwrap();
     let header = verifier.sign(&body);
     assert!(verifier.verify(&body, &header).is_ok());
 

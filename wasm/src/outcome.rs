@@ -35,7 +35,8 @@ pub enum Status {
     TimestampInFuture = 5,
     /// The signed body is not a valid event.
     InvalidPayload = 6,
-    /// The JavaScript side passed lengths past the scratch buffer (a bug of the package).
+    /// The JavaScript side passed lengths past the scratch buffer, or an empty secret (a bug
+    /// of the package).
     InvalidInput = 7,
 }
 
@@ -106,6 +107,8 @@ pub(crate) fn signature_error(error: SignatureError) -> (Status, String) {
             Status::MalformedSignature
         }
         SignatureError::Mismatch => Status::SignatureMismatch,
+        // The package refuses empty secrets before keying them: reaching here is its bug.
+        SignatureError::EmptySecret => Status::InvalidInput,
     };
     let extra = match error {
         SignatureError::Malformed(reason) => malformed_fields(reason),
@@ -113,6 +116,7 @@ pub(crate) fn signature_error(error: SignatureError) -> (Status, String) {
             "reason": "unsupported_algorithm",
             "algorithm": algorithm_name(algorithm),
         })),
+        SignatureError::EmptySecret => fields(json!({ "reason": "empty_secret" })),
         SignatureError::Missing | SignatureError::Mismatch => Map::new(),
     };
     (status, error_json(status, &error.to_string(), extra))

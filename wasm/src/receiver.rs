@@ -2,7 +2,7 @@
 //! the scratch buffer.
 
 use nfehook_core::signature::MAC_LEN;
-use nfehook_core::{KeyRing, SignatureError, Verifier, VerifySignature};
+use nfehook_core::{KeyRing, SecretError, SignatureError, Verifier, VerifySignature};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::outcome::{self, Status};
@@ -15,6 +15,8 @@ use crate::scratch;
 enum Keys {
     One(Verifier),
     Ring(KeyRing),
+    /// An empty secret was given: every verification fails with `EmptySecret`.
+    Refused(SecretError),
 }
 
 impl VerifySignature for Keys {
@@ -27,6 +29,7 @@ impl VerifySignature for Keys {
                 None => verifier.verify(body, header),
             },
             Self::Ring(ring) => ring.verify(body, header),
+            Self::Refused(error) => Err((*error).into()),
         }
     }
 }
@@ -41,7 +44,7 @@ impl VerifySignature for Keys {
 /// ```
 /// let header = nfehook_core::sign("k", b"body");
 /// let mac = nfehook_wasm::receiver::canonical_mac(&header.to_uppercase()).unwrap();
-/// assert_eq!(mac, nfehook_core::Verifier::new("k").mac(b"body"));
+/// assert_eq!(mac, nfehook_core::Verifier::new("k").unwrap().mac(b"body"));
 /// assert_eq!(nfehook_wasm::receiver::canonical_mac(&format!(" {header}")), None);
 /// assert_eq!(nfehook_wasm::receiver::canonical_mac("sha256=00"), None);
 /// ```
@@ -88,15 +91,16 @@ fn hex_value(digit: u8) -> Option<u8> {
 #[derive(Clone, Debug)]
 pub struct Receiver {
     keys: Keys,
-    /// The first secret, keyed for signing.
-    signer: Verifier,
+    /// The first secret, keyed for signing; `None` when the secrets were refused.
+    signer: Option<Verifier>,
 }
 
 #[wasm_bindgen]
 impl Receiver {
     /// Keys every secret of `secrets`, given as their bytes back to back with the length of
     /// each in `lengths` (lengths past the end are cut short); the first secret also signs.
-    /// No secret keys the empty one (the JavaScript side refuses that before getting here).
+    /// The JavaScript side refuses an empty secret before getting here; one that gets here
+    /// anyway makes every verification fail with `invalid_input` and every signature empty.
     #[wasm_bindgen(constructor)]
     #[must_use]
     pub fn new(secrets: &[u8], lengths: &[u32]) -> Receiver {
@@ -107,13 +111,24 @@ impl Receiver {
             keys.push(secret);
             rest = tail;
         }
-        let signer = Verifier::new(keys.first().copied().unwrap_or_default());
-        let keys = if keys.len() <= 1 {
-            Keys::One(signer.clone())
-        } else {
-            Keys::Ring(KeyRing::new(keys))
-        };
-        Receiver { keys, signer }
+        let keyed = Verifier::new(keys.first().copied().unwrap_or_default()).and_then(|signer| {
+            let keys = if keys.len() <= 1 {
+                Keys::One(signer.clone())
+            } else {
+                Keys::Ring(KeyRing::new(keys)?)
+            };
+            Ok((keys, signer))
+        });
+        match keyed {
+            Ok((keys, signer)) => Receiver {
+                keys,
+                signer: Some(signer),
+            },
+            Err(error) => Receiver {
+                keys: Keys::Refused(error),
+                signer: None,
+            },
+        }
     }
 
     /// Verifies the header in the scratch buffer's `header_len` bytes after the body's
@@ -185,7 +200,10 @@ impl Receiver {
     /// the first secret.
     #[must_use]
     pub fn sign(&self, body_len: usize) -> String {
-        scratch::with_parts([body_len], |[body]| self.signer.sign(body)).unwrap_or_default()
+        let Some(signer) = &self.signer else {
+            return String::new();
+        };
+        scratch::with_parts([body_len], |[body]| signer.sign(body)).unwrap_or_default()
     }
 }
 
@@ -239,6 +257,19 @@ mod tests {
             verify(&receiver, b"body", "").0,
             Status::MissingSignature as u32
         );
+    }
+
+    #[test]
+    fn an_empty_secret_verifies_nothing() {
+        for secrets in [&[""][..], &["whsec_a", ""], &[]] {
+            let receiver = Receiver::from_secrets(secrets);
+            let header = nfehook_core::sign("", b"body");
+            let (status, details) = verify(&receiver, b"body", &header);
+            assert_eq!(status, Status::InvalidInput as u32, "{secrets:?}");
+            assert!(details.contains("empty_secret"), "{details}");
+            scratch::fill(&[b"body"]);
+            assert_eq!(receiver.sign(4), "");
+        }
     }
 
     #[test]

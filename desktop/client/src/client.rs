@@ -73,9 +73,20 @@ impl ClientBuilder {
 
     /// Checks the settings and builds the client.
     ///
+    /// The base URL must be `https`, except on a loopback host (a local sandbox), so the key
+    /// never crosses a network in the clear.
+    ///
+    /// ```
+    /// use nfehook_client::Client;
+    /// assert!(Client::builder("k").base_url("http://127.0.0.1:8080").build().is_ok());
+    /// let err = Client::builder("k").base_url("http://api.example.com").build().unwrap_err();
+    /// assert_eq!(err.kind(), "config");
+    /// ```
+    ///
     /// # Errors
     /// [`ApiError::Config`] for an empty or unsendable API key, a base URL that is not
-    /// absolute `http(s)`, or a TLS setup failure.
+    /// absolute `http(s)`, plain `http` to a host that is not loopback, or a TLS setup
+    /// failure.
     pub fn build(self) -> Result<Client> {
         let api_key = ApiKey::new(self.api_key)?;
         let base_url = Url::parse(self.base_url.trim()).map_err(|err| ApiError::Config {
@@ -94,7 +105,17 @@ impl ClientBuilder {
                 message: "the base URL must not have a query or fragment".into(),
             });
         }
+        if base_url.scheme() == "http" && !is_loopback(&base_url) {
+            return Err(ApiError::Config {
+                message: "the base URL must be https (plain http only to a loopback host such as a local sandbox)".into(),
+            });
+        }
         let http = reqwest::Client::builder()
+            // reqwest strips only `Authorization` and `Cookie` when it follows a redirect to
+            // another origin, so following one would hand `X-API-KEY` (and a PUT's body) to
+            // whatever host the `Location` names.
+            .redirect(reqwest::redirect::Policy::none())
+            .https_only(base_url.scheme() == "https")
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .user_agent(self.user_agent)
@@ -321,6 +342,12 @@ impl Client {
                         latency_ms = millis(started.elapsed()),
                         "ValidaNFe API answer"
                     );
+                    if status.is_redirection() {
+                        return Err(ApiError::Redirect {
+                            status: status.as_u16(),
+                            location: location_origin(&url, response.headers()),
+                        });
+                    }
                     let asked_wait = retry_after(response.headers());
                     let bytes = match response.bytes().await {
                         Ok(bytes) => bytes.to_vec(),
@@ -426,6 +453,26 @@ impl Client {
     }
 }
 
+/// Whether the URL's host is this machine: `localhost`, `127.0.0.0/8` or `[::1]`.
+fn is_loopback(url: &Url) -> bool {
+    url.host_str().is_some_and(|host| {
+        host.eq_ignore_ascii_case("localhost")
+            || host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    })
+}
+
+/// The origin (`scheme://host:port`) a redirect's `Location` points to, resolved against the
+/// request URL; its path and query are dropped, as they may carry tokens.
+fn location_origin(request: &Url, headers: &reqwest::header::HeaderMap) -> Option<String> {
+    let location = headers.get(reqwest::header::LOCATION)?.to_str().ok()?;
+    let target = request.join(location).ok()?;
+    Some(target.origin().ascii_serialization())
+}
+
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
@@ -485,6 +532,53 @@ mod tests {
             assert_eq!(err.kind(), "config", "{base}");
         }
         assert_eq!(Client::new("").unwrap_err().kind(), "config");
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        for base in [
+            "http://api.validanfe.com",
+            "http://192.168.0.10:8080",
+            "http://localhost.example.com",
+        ] {
+            let err = Client::builder("k").base_url(base).build().unwrap_err();
+            assert_eq!(err.kind(), "config", "{base}");
+            assert!(err.to_string().contains("https"), "{err}");
+        }
+        for base in [
+            "http://127.0.0.1:9",
+            "http://127.1.2.3:9",
+            "http://localhost:8080",
+            "http://LOCALHOST",
+            "http://[::1]:9",
+            "https://api.validanfe.com",
+            "https://192.168.0.10",
+        ] {
+            assert!(
+                Client::builder("k").base_url(base).build().is_ok(),
+                "{base}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_redirect_names_only_the_origin() {
+        let request = Url::parse("https://api.validanfe.com/Webhooks/Subscriptions").unwrap();
+        let mut headers = reqwest::header::HeaderMap::new();
+        assert_eq!(location_origin(&request, &headers), None);
+        headers.insert(
+            reqwest::header::LOCATION,
+            "http://evil.example:8080/steal?token=abc".parse().unwrap(),
+        );
+        assert_eq!(
+            location_origin(&request, &headers).as_deref(),
+            Some("http://evil.example:8080")
+        );
+        headers.insert(reqwest::header::LOCATION, "/elsewhere".parse().unwrap());
+        assert_eq!(
+            location_origin(&request, &headers).as_deref(),
+            Some("https://api.validanfe.com")
+        );
     }
 
     #[test]

@@ -65,6 +65,16 @@ pub enum ApiError {
         /// The service's message, or the status reason.
         message: String,
     },
+    /// A 3xx answer: redirects are not followed, so the API key never leaves the base URL's
+    /// origin. Check the base URL (`http` where the service wants `https`, a moved host).
+    #[error("the service redirected ({status}) to {}; redirects are not followed", .location.as_deref().unwrap_or("no location"))]
+    Redirect {
+        /// The HTTP status (301, 302, 303, 307, 308, ...).
+        status: u16,
+        /// The origin (`scheme://host:port`) the `Location` header points to, without its
+        /// path or query; `None` when absent or unreadable.
+        location: Option<String>,
+    },
     /// The service could not be reached, or the connection broke.
     #[error("network error: {message}")]
     Network {
@@ -121,7 +131,7 @@ fn retry_after_suffix(retry_after: Option<Duration>) -> String {
 impl ApiError {
     /// A stable camelCase tag of the variant, for a UI to branch on: `unauthorized`,
     /// `forbidden`, `notFound`, `conflict`, `validation`, `rateLimited`, `server`,
-    /// `unexpectedStatus`, `network`, `timeout`, `decode`, `invalidChave`,
+    /// `unexpectedStatus`, `redirect`, `network`, `timeout`, `decode`, `invalidChave`,
     /// `invalidArgument`, `config`.
     ///
     /// ```
@@ -139,6 +149,7 @@ impl ApiError {
             ApiError::RateLimited { .. } => "rateLimited",
             ApiError::Server { .. } => "server",
             ApiError::UnexpectedStatus { .. } => "unexpectedStatus",
+            ApiError::Redirect { .. } => "redirect",
             ApiError::Network { .. } => "network",
             ApiError::Timeout => "timeout",
             ApiError::Decode { .. } => "decode",
@@ -157,9 +168,9 @@ impl ApiError {
             ApiError::NotFound { .. } => Some(404),
             ApiError::Conflict { .. } => Some(409),
             ApiError::RateLimited { .. } => Some(429),
-            ApiError::Server { status, .. } | ApiError::UnexpectedStatus { status, .. } => {
-                Some(*status)
-            }
+            ApiError::Server { status, .. }
+            | ApiError::UnexpectedStatus { status, .. }
+            | ApiError::Redirect { status, .. } => Some(*status),
             _ => None,
         }
     }

@@ -117,15 +117,21 @@ pub struct SendOutcome {
     pub signature: String,
 }
 
+/// The `User-Agent` of test deliveries: the crate name and version.
+const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+
 /// POSTs `body` once to `url` with `Content-Type: application/json` and the signature made
-/// with `secret`, in the header of `dialect`; a transport failure is part of the outcome, not
-/// an error.
+/// with `secret`; a transport failure is part of the outcome, not an error.
+///
+/// A redirect is reported as the answer it is, never followed: a 307 would re-post the signed
+/// body and its signature to whatever host it names. At most [`MAX_RESPONSE_BODY`] bytes of the
+/// answer are read; the rest is never downloaded.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
 /// # async fn main() {
 /// let outcome = nfehook_inspector::send_signed(
-///     &reqwest::Client::new(), "http://127.0.0.1:9/hook", nfehook_core::Dialect::Account,
+///     "http://127.0.0.1:9/hook", nfehook_core::Dialect::Account,
 ///     &nfehook_core::Secret::new("whsec_x"), "{}", std::time::Duration::from_secs(5)).await;
 /// assert_eq!(outcome.signature_header, "X-ValidaNFe-Signature");
 /// assert_eq!(outcome.status, None);
@@ -134,7 +140,6 @@ pub struct SendOutcome {
 /// # }
 /// ```
 pub async fn send_signed(
-    http: &reqwest::Client,
     url: &str,
     dialect: Dialect,
     secret: &Secret,
@@ -142,15 +147,6 @@ pub async fn send_signed(
     timeout: Duration,
 ) -> SendOutcome {
     let signature = nfehook_core::sign(secret, body);
-    let started = Instant::now();
-    let sent = http
-        .post(url)
-        .timeout(timeout)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .header(dialect.signature_header(), &signature)
-        .body(body.to_owned())
-        .send()
-        .await;
     let mut outcome = SendOutcome {
         status: None,
         ok: false,
@@ -163,8 +159,31 @@ pub async fn send_signed(
         signature_header: dialect.signature_header().to_owned(),
         signature,
     };
+    let started = Instant::now();
+    // The redirect policy belongs to a reqwest client, so this function owns the client it
+    // sends with instead of trusting one passed in.
+    let http = match reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(timeout)
+        .user_agent(USER_AGENT)
+        .build()
+    {
+        Ok(http) => http,
+        Err(err) => {
+            outcome.error = Some(describe(&err));
+            return outcome;
+        }
+    };
+    let sent = http
+        .post(url)
+        .timeout(timeout)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header(dialect.signature_header(), &outcome.signature)
+        .body(body.to_owned())
+        .send()
+        .await;
     match sent {
-        Ok(response) => {
+        Ok(mut response) => {
             outcome.status = Some(response.status().as_u16());
             outcome.ok = response.status().is_success();
             outcome.headers = response
@@ -177,11 +196,10 @@ pub async fn send_signed(
                     )
                 })
                 .collect();
-            match response.bytes().await {
-                Ok(bytes) => {
-                    outcome.body_truncated = bytes.len() > MAX_RESPONSE_BODY;
-                    let kept = &bytes[..bytes.len().min(MAX_RESPONSE_BODY)];
-                    outcome.body = String::from_utf8_lossy(kept).into_owned();
+            match read_at_most(&mut response, MAX_RESPONSE_BODY).await {
+                Ok((kept, truncated)) => {
+                    outcome.body = String::from_utf8_lossy(&kept).into_owned();
+                    outcome.body_truncated = truncated;
                 }
                 Err(err) => outcome.error = Some(describe(&err)),
             }
@@ -190,6 +208,24 @@ pub async fn send_signed(
     }
     outcome.latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     outcome
+}
+
+/// Reads the body chunk by chunk up to `limit` bytes, and whether more followed; the rest is
+/// left unread (the connection is dropped with the response).
+async fn read_at_most(
+    response: &mut reqwest::Response,
+    limit: usize,
+) -> Result<(Vec<u8>, bool), reqwest::Error> {
+    let mut kept = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = limit - kept.len();
+        if chunk.len() > room {
+            kept.extend_from_slice(&chunk[..room]);
+            return Ok((kept, true));
+        }
+        kept.extend_from_slice(&chunk);
+    }
+    Ok((kept, false))
 }
 
 /// The error and its causes, without the URL's query (it may carry a token).
@@ -210,4 +246,181 @@ fn describe(err: &reqwest::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use axum::http::{HeaderMap, StatusCode, header};
+    use tokio::net::TcpListener;
+
+    use super::*;
+
+    const SECRET: &str = "whsec_1234567890abcdef";
+
+    /// An axum app on 127.0.0.1:0, stopped when the handle is dropped.
+    struct Server {
+        url: String,
+        task: tokio::task::JoinHandle<()>,
+    }
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            self.task.abort();
+        }
+    }
+
+    async fn serve(app: axum::Router) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        Server { url, task }
+    }
+
+    #[tokio::test]
+    async fn a_redirect_is_reported_not_followed() {
+        let signatures = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::clone(&signatures);
+        let elsewhere = serve(axum::Router::new().fallback(move |headers: HeaderMap| {
+            let seen = Arc::clone(&seen);
+            async move {
+                if headers.contains_key(nfehook_core::SIGNATURE_HEADER) {
+                    seen.fetch_add(1, Ordering::SeqCst);
+                }
+                "got it"
+            }
+        }))
+        .await;
+        for status in [
+            StatusCode::TEMPORARY_REDIRECT,
+            StatusCode::PERMANENT_REDIRECT,
+        ] {
+            let location = format!("{}/stolen", elsewhere.url);
+            let redirecting = serve(axum::Router::new().fallback(move || {
+                let location = location.clone();
+                async move { (status, [(header::LOCATION, location)]) }
+            }))
+            .await;
+            let outcome = send_signed(
+                &format!("{}/hook", redirecting.url),
+                Dialect::Subscription,
+                &Secret::new(SECRET),
+                "{}",
+                Duration::from_secs(5),
+            )
+            .await;
+            assert_eq!(outcome.status, Some(status.as_u16()));
+            assert!(!outcome.ok);
+            assert_eq!(outcome.error, None);
+            assert!(
+                outcome
+                    .headers
+                    .iter()
+                    .any(|(n, v)| n == "location" && v.starts_with(&elsewhere.url))
+            );
+        }
+        assert_eq!(signatures.load(Ordering::SeqCst), 0);
+    }
+
+    /// A receiver that answers 200 and then writes an endless body, counting what it wrote,
+    /// until the client goes away.
+    async fn endless_answer() -> (String, Arc<AtomicUsize>, tokio::task::JoinHandle<()>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let written = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&written);
+        let task = tokio::spawn(async move {
+            let (stream, _) = listener.accept().await.unwrap();
+            // Read the request head (the body is small and comes with it or right after).
+            let mut request = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                stream.readable().await.unwrap();
+                match stream.try_read(&mut buf) {
+                    Ok(0) => return,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(_) => return,
+                }
+            }
+            let mut pending: Vec<u8> =
+                b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\n"
+                    .to_vec();
+            let chunk = vec![b'x'; 64 * 1024];
+            loop {
+                if pending.is_empty() {
+                    pending.extend_from_slice(&chunk);
+                }
+                if stream.writable().await.is_err() {
+                    return;
+                }
+                match stream.try_write(&pending) {
+                    Ok(n) => {
+                        counter.fetch_add(n, Ordering::SeqCst);
+                        pending.drain(..n);
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                    Err(_) => return,
+                }
+            }
+        });
+        (url, written, task)
+    }
+
+    #[tokio::test]
+    async fn only_what_is_shown_of_an_endless_answer_is_read() {
+        let (url, written, server) = endless_answer().await;
+        let started = Instant::now();
+        let outcome = send_signed(
+            &url,
+            Dialect::Subscription,
+            &Secret::new(SECRET),
+            "{}",
+            Duration::from_secs(10),
+        )
+        .await;
+        assert_eq!(outcome.error, None, "{outcome:?}");
+        assert_eq!(outcome.status, Some(200));
+        assert!(outcome.body_truncated);
+        assert_eq!(outcome.body.len(), MAX_RESPONSE_BODY);
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        // The connection was dropped: the server stops, having written little more than the
+        // socket buffers hold.
+        tokio::time::timeout(Duration::from_secs(5), server)
+            .await
+            .expect("the receiver is still writing: the answer is being read to its end")
+            .unwrap();
+        let written = written.load(Ordering::SeqCst);
+        assert!(written < 32 * 1024 * 1024, "{written} bytes were written");
+    }
+
+    #[tokio::test]
+    async fn a_short_answer_is_whole_and_not_cut() {
+        for size in [0, 10, MAX_RESPONSE_BODY] {
+            let app = axum::Router::new().fallback(move || async move { "y".repeat(size) });
+            let server = serve(app).await;
+            let outcome = send_signed(
+                &server.url,
+                Dialect::Subscription,
+                &Secret::new(SECRET),
+                "{}",
+                Duration::from_secs(5),
+            )
+            .await;
+            assert_eq!(
+                (outcome.status, outcome.error.as_deref()),
+                (Some(200), None)
+            );
+            assert_eq!(outcome.body.len(), size);
+            assert!(!outcome.body_truncated, "{size}");
+        }
+    }
 }

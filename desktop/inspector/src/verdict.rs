@@ -122,7 +122,14 @@ pub fn verify_request(
     );
     let mut first_error: Option<EventError> = None;
     for named in secrets {
-        let verifier = Verifier::new(&named.secret);
+        let verifier = match Verifier::new(&named.secret) {
+            Ok(verifier) => verifier,
+            // An empty secret verifies nothing; another one may.
+            Err(error) => {
+                first_error.get_or_insert(EventError::Signature(error.into()));
+                continue;
+            }
+        };
         match verify_event(&verifier, body, &header, received_unix, tolerance_secs) {
             Ok(_) => {
                 return Verdict::Valid {

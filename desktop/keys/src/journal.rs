@@ -253,6 +253,33 @@ fn to_usize(n: i64) -> usize {
     usize::try_from(n).unwrap_or(0)
 }
 
+/// Creates `dir` (and its parents) and `file` readable by their owner only, tightening them
+/// when they already exist with looser modes.
+fn owner_only(dir: &Path, file: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .mode(0o600)
+            .open(file)?;
+        std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o600))?;
+    }
+    #[cfg(not(unix))]
+    {
+        // Elsewhere the app's data directory sits in the user's profile, private to them.
+        let _ = file;
+        std::fs::create_dir_all(dir)?;
+    }
+    Ok(())
+}
+
 fn to_i64(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
@@ -269,13 +296,17 @@ impl Journal {
     /// assert!(journal.open_imports("sandbox", None).unwrap().is_empty());
     /// assert!(dir.path().join(nfehook_keys::JOURNAL_FILE).exists());
     /// ```
+    ///
+    /// The directory is made `0700` and the file `0600` on Unix (SQLite gives its `-wal` and
+    /// `-shm` files the database's mode): the journal lists the keys of the user's NF-e.
     pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
         let dir = dir.as_ref();
-        std::fs::create_dir_all(dir).map_err(|source| KeysError::JournalDir {
+        let file = dir.join(JOURNAL_FILE);
+        owner_only(dir, &file).map_err(|source| KeysError::JournalDir {
             path: dir.display().to_string(),
             source,
         })?;
-        let conn = Connection::open(dir.join(JOURNAL_FILE))?;
+        let conn = Connection::open(file)?;
         // WAL with NORMAL sync survives the process being killed; each result is one commit.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -566,5 +597,51 @@ impl Journal {
             ],
         )?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_journal_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("data").join("tools");
+        let journal = Journal::open(&dir).unwrap();
+        let target = ImportTarget {
+            connection: "sandbox".into(),
+            subscription_id: "s".into(),
+        };
+        let preview = Preview::build(
+            &[crate::ImportSource::text(
+                "colado",
+                "52060433009911002506550120000007800267301615",
+            )],
+            &[],
+        )
+        .unwrap();
+        journal.create(&target, &preview).unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        for name in [JOURNAL_FILE, "imports.sqlite3-wal", "imports.sqlite3-shm"] {
+            assert_eq!(mode(&dir.join(name)), 0o600, "{name}");
+        }
+        drop(journal);
+
+        // Made by an older version with the default umask: tightened on open.
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let file = dir.join(JOURNAL_FILE);
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let journal = Journal::open(&dir).unwrap();
+        assert_eq!((mode(&dir), mode(&file)), (0o700, 0o600));
+        assert_eq!(journal.open_imports("sandbox", None).unwrap().len(), 1);
     }
 }

@@ -7,13 +7,13 @@ mod api;
 mod candidates;
 mod decoded;
 mod delimited;
-#[cfg(feature = "import")]
 mod error;
 #[cfg(feature = "import")]
 mod import;
 #[cfg(feature = "import")]
 mod journal;
 mod preview;
+mod preview_store;
 #[cfg(feature = "import")]
 mod report;
 mod source;
@@ -21,8 +21,13 @@ mod text;
 mod xml;
 
 pub use decoded::{ChaveInfo, ChaveProblem, Validation, validate};
-pub use preview::{Preview, PreviewCounts, PreviewRow, RowStatus};
-pub use source::{Attempts, Candidate, ImportSource, Origin, SkipReason, Skipped, SourceContent};
+pub use error::SourceError;
+pub use preview::{MAX_PAGE_ROWS, Preview, PreviewCounts, PreviewPage, PreviewRow, RowStatus};
+pub use preview_store::{DEFAULT_PREVIEW_TTL, DEFAULT_PREVIEWS_KEPT, PreviewStore};
+pub use source::{
+    Attempts, Candidate, ImportSource, MAX_COLUMNS, MAX_ROWS, MAX_SCAN_ROWS, MAX_SKIPPED,
+    MAX_SOURCE_BYTES, Origin, SkipReason, Skipped, SourceContent,
+};
 pub use text::decode_text;
 
 #[cfg(feature = "import")]

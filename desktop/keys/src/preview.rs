@@ -6,7 +6,8 @@ use nfehook_core::ChaveAcesso;
 use serde::Serialize;
 
 use crate::decoded::{ChaveInfo, ChaveProblem};
-use crate::source::{Attempts, ImportSource, Origin, Skipped};
+use crate::error::SourceError;
+use crate::source::{Attempts, ImportSource, MAX_ROWS, MAX_SKIPPED, Origin, Skipped};
 
 /// One row of the preview.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -80,6 +81,26 @@ pub struct PreviewCounts {
     pub skipped: usize,
 }
 
+/// Most rows one [`PreviewPage`] holds, whatever is asked.
+pub const MAX_PAGE_ROWS: usize = 500;
+
+/// One page of a preview's rows, as a UI shows them: what crosses to the webview is bounded
+/// by [`MAX_PAGE_ROWS`], not by the size of the import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewPage {
+    /// Index of the first row of this page (0-based).
+    pub offset: usize,
+    /// Rows in the whole preview.
+    pub total: usize,
+    /// The rows of this page.
+    pub rows: Vec<PreviewRow>,
+    /// Counts of the whole preview.
+    pub counts: PreviewCounts,
+    /// The skipped lines listed (at most [`MAX_SKIPPED`]), on the page at offset 0 only.
+    pub skipped: Vec<Skipped>,
+}
+
 /// Every attempt of the sources, classified.
 ///
 /// ```
@@ -88,7 +109,7 @@ pub struct PreviewCounts {
 ///             35170608530528000184550000000154301000771561\n\
 ///             5206.0433.0099.1100.2506.5501.2000.0007.8002.6730.1615\n\
 ///             chave\n";
-/// let preview = Preview::build(&[ImportSource::text("colado", text)], &[]);
+/// let preview = Preview::build(&[ImportSource::text("colado", text)], &[]).unwrap();
 /// let kinds: Vec<_> = preview.rows.iter().map(|r| r.status.kind()).collect();
 /// assert_eq!(kinds, ["valid", "invalid", "duplicate"]);
 /// // As the UI receives it.
@@ -102,7 +123,8 @@ pub struct PreviewCounts {
 pub struct Preview {
     /// Rows in input order.
     pub rows: Vec<PreviewRow>,
-    /// Lines without a key, and unreadable parts of files.
+    /// Lines without a key, and unreadable parts of files: the first
+    /// [`MAX_SKIPPED`](crate::MAX_SKIPPED) of them ([`PreviewCounts::skipped`] counts all).
     pub skipped: Vec<Skipped>,
     /// Counts by class.
     pub counts: PreviewCounts,
@@ -111,15 +133,55 @@ pub struct Preview {
 impl Preview {
     /// Reads `sources` and classifies each attempt against `existing`, the keys already on
     /// the subscription (any formatting).
-    #[must_use]
-    pub fn build(sources: &[ImportSource], existing: &[String]) -> Self {
+    ///
+    /// # Errors
+    /// A [`SourceError`] for a source past the size bound, or sources holding more than
+    /// [`MAX_ROWS`] attempts together.
+    pub fn build(sources: &[ImportSource], existing: &[String]) -> Result<Self, SourceError> {
         let mut all = Attempts::default();
         for source in sources {
-            let attempts = source.attempts();
+            let attempts = source.attempts()?;
+            if all.candidates.len() + attempts.candidates.len() > MAX_ROWS {
+                return Err(source.too_many_rows());
+            }
             all.candidates.extend(attempts.candidates);
-            all.skipped.extend(attempts.skipped);
+            let room = MAX_SKIPPED - all.skipped.len();
+            all.skipped.extend(attempts.skipped.into_iter().take(room));
+            all.skipped_lines += attempts.skipped_lines;
         }
-        Self::classify(all, existing)
+        Ok(Self::classify(all, existing))
+    }
+
+    /// The rows from `offset`, at most `limit` of them (and never more than
+    /// [`MAX_PAGE_ROWS`]); past the end, an empty page.
+    ///
+    /// ```
+    /// use nfehook_keys::{ImportSource, Preview, MAX_PAGE_ROWS};
+    /// let text = "123\n".repeat(1200);
+    /// let preview = Preview::build(&[ImportSource::text("colado", text)], &[]).unwrap();
+    /// let page = preview.page(1000, 10_000);
+    /// assert_eq!((page.offset, page.total, page.rows.len()), (1000, 1200, 200));
+    /// assert_eq!(page.rows[0].row, 1001);
+    /// assert_eq!(preview.page(0, 10_000).rows.len(), MAX_PAGE_ROWS);
+    /// assert!(preview.page(5000, 10).rows.is_empty());
+    /// ```
+    #[must_use]
+    pub fn page(&self, offset: usize, limit: usize) -> PreviewPage {
+        let start = offset.min(self.rows.len());
+        let end = start
+            .saturating_add(limit.min(MAX_PAGE_ROWS))
+            .min(self.rows.len());
+        PreviewPage {
+            offset,
+            total: self.rows.len(),
+            rows: self.rows[start..end].to_vec(),
+            counts: self.counts,
+            skipped: if offset == 0 {
+                self.skipped.clone()
+            } else {
+                Vec::new()
+            },
+        }
     }
 
     /// Classifies attempts already found.
@@ -131,7 +193,7 @@ impl Preview {
             .collect();
         let mut first_seen: HashMap<ChaveAcesso, usize> = HashMap::new();
         let mut counts = PreviewCounts {
-            skipped: attempts.skipped.len(),
+            skipped: attempts.skipped_lines,
             ..PreviewCounts::default()
         };
         let rows = attempts

@@ -98,7 +98,11 @@ impl Tools {
             .list_chaves(subscription_id)
             .await
             .map_err(map_error)?;
-        let preview = Preview::build(&parsed, &existing);
+        let preview =
+            Preview::build(&parsed, &existing).map_err(|err| DesktopError::Validation {
+                message: Some(err.to_string()),
+                fields: [("source".to_owned(), vec![err.code().to_owned()])].into(),
+            })?;
         let preview_id = {
             let mut next = lock(&self.next_preview);
             *next += 1;

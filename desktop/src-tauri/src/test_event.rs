@@ -195,15 +195,8 @@ impl Tools {
                 message: None,
                 fields: [("event".to_owned(), vec!["unknown_event".to_owned()])].into(),
             })?;
-        let outcome = send_signed(
-            &self.http,
-            &detail.url,
-            dialect,
-            &detail.secret,
-            &body,
-            DIRECT_TIMEOUT,
-        )
-        .await;
+        let outcome =
+            send_signed(&detail.url, dialect, &detail.secret, &body, DIRECT_TIMEOUT).await;
         Ok(TestEventResult::Direct {
             url: detail.url,
             outcome,

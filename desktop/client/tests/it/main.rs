@@ -3,5 +3,6 @@
 
 mod errors;
 mod operations;
+mod redirects;
 mod support;
 mod vectors;

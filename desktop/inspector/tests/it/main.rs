@@ -573,12 +573,10 @@ async fn listens_only_on_loopback_and_on_a_chosen_port() {
 async fn a_signed_test_event_is_valid_at_the_inspector_and_reports_the_answer() {
     let inspector = start(vec![NamedSecret::new("atual", SECRET)]).await;
     let mut live = inspector.subscribe();
-    let http = reqwest::Client::new();
     let chave = nfehook_core::ChaveAcesso::parse(CHAVE).unwrap();
     let event = nfehook_inspector::test_event(EventKind::Processada, chave, now());
     let body = event.to_json();
     let outcome = nfehook_inspector::send_signed(
-        &http,
         &format!("{}teste", inspector.url()),
         Dialect::Subscription,
         &Secret::new(SECRET),
@@ -611,7 +609,6 @@ async fn a_signed_test_event_is_valid_at_the_inspector_and_reports_the_answer() 
         })
         .unwrap();
     let outcome = nfehook_inspector::send_signed(
-        &http,
         &inspector.url(),
         Dialect::Subscription,
         &Secret::new("whsec_wrong"),
@@ -630,7 +627,6 @@ async fn a_signed_test_event_is_valid_at_the_inspector_and_reports_the_answer() 
     inspector.shutdown().await.unwrap();
 
     let outcome = nfehook_inspector::send_signed(
-        &http,
         &format!("http://127.0.0.1:{port}/"),
         Dialect::Subscription,
         &Secret::new(SECRET),

@@ -21,7 +21,7 @@ fn target() -> ImportTarget {
 }
 
 fn preview_of(keys: &[String]) -> Preview {
-    Preview::build(&[ImportSource::text("colado", keys.join("\n"))], &[])
+    Preview::build(&[ImportSource::text("colado", keys.join("\n"))], &[]).unwrap()
 }
 
 fn keys(range: std::ops::Range<u32>) -> Vec<String> {
@@ -110,7 +110,7 @@ async fn each_row_gets_added_conflict_or_failed_with_its_reason() {
         "{}\n{}\n{}\n{}\n123\n{}\n",
         all[0], all[1], all[2], all[3], all[0]
     );
-    let preview = Preview::build(&[ImportSource::text("colado", text)], &[]);
+    let preview = Preview::build(&[ImportSource::text("colado", text)], &[]).unwrap();
     let id = journal.create(&target(), &preview).unwrap();
     let record = Importer::new(Arc::clone(&fake), Arc::clone(&journal))
         .run(id, CancellationToken::new(), |_| {})
@@ -390,7 +390,7 @@ async fn one_import_runs_once_at_a_time_and_empty_plans_are_refused() {
     assert_eq!(first.await.unwrap().unwrap().counts.added, 3);
     assert!(!importer.is_running(id));
 
-    let junk = Preview::build(&[ImportSource::text("t", "123\nabc")], &[]);
+    let junk = Preview::build(&[ImportSource::text("t", "123\nabc")], &[]).unwrap();
     assert!(matches!(
         journal.create(&target(), &junk),
         Err(KeysError::NothingToImport)

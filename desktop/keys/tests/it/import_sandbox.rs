@@ -64,7 +64,8 @@ async fn bulk_import_into_the_sandbox_honours_its_rate_limit() {
             ImportSource::file("notas.csv", csv.into_bytes()),
         ],
         &already,
-    );
+    )
+    .unwrap();
     let c = preview.counts;
     assert_eq!((c.valid, c.invalid, c.existing, c.duplicate), (10, 1, 1, 1));
     // Someone adds one of the keys between the preview and the import.

@@ -24,7 +24,7 @@ fn shared_vectors_classify_as_the_core_says() {
     let invalid = vectors["invalid"].as_array().unwrap();
     for case in valid {
         let input = case["input"].as_str().unwrap();
-        let preview = Preview::build(&[ImportSource::text("v", input)], &[]);
+        let preview = Preview::build(&[ImportSource::text("v", input)], &[]).unwrap();
         assert_eq!(preview.rows.len(), 1, "{input:?}");
         match &preview.rows[0].status {
             RowStatus::Valid { info } => {
@@ -41,7 +41,7 @@ fn shared_vectors_classify_as_the_core_says() {
     }
     for case in invalid {
         let input = case["input"].as_str().unwrap();
-        let preview = Preview::build(&[ImportSource::text("v", input)], &[]);
+        let preview = Preview::build(&[ImportSource::text("v", input)], &[]).unwrap();
         // Inputs with no digit at all are not key attempts; every other one is one row.
         if !input.chars().any(|c| c.is_ascii_digit()) {
             continue;
@@ -79,7 +79,7 @@ fn pasted_text_in_every_written_form() {
         c.to_lowercase(),
         grouped(&key(5))
     );
-    let preview = Preview::build(&[ImportSource::text("colado", text)], &[]);
+    let preview = Preview::build(&[ImportSource::text("colado", text)], &[]).unwrap();
     assert_eq!(
         kinds(&preview),
         [
@@ -118,7 +118,8 @@ fn semicolon_csv_reads_only_the_key_column() {
         grouped(&b),
         &a[..43]
     );
-    let preview = Preview::build(&[ImportSource::file("notas.csv", csv.into_bytes())], &[]);
+    let preview =
+        Preview::build(&[ImportSource::file("notas.csv", csv.into_bytes())], &[]).unwrap();
     assert_eq!(kinds(&preview), ["valid", "valid", "invalid"]);
     let origins: Vec<(usize, Option<usize>)> = preview
         .rows
@@ -149,7 +150,8 @@ fn comma_csv_with_quotes_newlines_and_two_key_columns() {
          \"{a}\",\"linha 1\nlinha 2, com vírgula\",\"{b}\"\n\
          \"{c}\",\"diz \"\"oi\"\"\",\n"
     );
-    let preview = Preview::build(&[ImportSource::file("export.csv", csv.into_bytes())], &[]);
+    let preview =
+        Preview::build(&[ImportSource::file("export.csv", csv.into_bytes())], &[]).unwrap();
     let keys: Vec<_> = preview
         .rows
         .iter()
@@ -171,7 +173,7 @@ fn excel_unicode_text_and_latin1_files() {
     for unit in tsv.encode_utf16() {
         utf16.extend(unit.to_le_bytes());
     }
-    let preview = Preview::build(&[ImportSource::file("planilha.txt", utf16)], &[]);
+    let preview = Preview::build(&[ImportSource::file("planilha.txt", utf16)], &[]).unwrap();
     assert_eq!(kinds(&preview), ["valid", "valid"]);
     assert_eq!(preview.rows[1].origin.column, Some(2));
 
@@ -181,7 +183,7 @@ fn excel_unicode_text_and_latin1_files() {
             .chars()
             .map(|c| u8::try_from(u32::from(c)).unwrap()),
     );
-    let preview = Preview::build(&[ImportSource::file("latin1.csv", latin1)], &[]);
+    let preview = Preview::build(&[ImportSource::file("latin1.csv", latin1)], &[]).unwrap();
     assert_eq!(kinds(&preview), ["valid"]);
     assert_eq!(preview.skipped[0].excerpt, "Descrição Chave");
 }
@@ -219,7 +221,7 @@ fn nfe_xml_files_batches_and_broken_ones() {
         // Pasted XML is recognised by its first character.
         ImportSource::text("colado", nfe_proc(&a)),
     ];
-    let preview = Preview::build(&sources, &[]);
+    let preview = Preview::build(&sources, &[]).unwrap();
     let keys: Vec<_> = preview
         .rows
         .iter()
@@ -278,7 +280,8 @@ fn mixed_junk_is_sorted_into_rows_and_skipped_lines() {
     let preview = Preview::build(
         &[ImportSource::text("colado", text)],
         std::slice::from_ref(&existing),
-    );
+    )
+    .unwrap();
     assert_eq!(
         kinds(&preview),
         [
@@ -326,7 +329,7 @@ proptest! {
     #[test]
     fn any_bytes_give_a_consistent_preview(bytes in proptest::collection::vec(any::<u8>(), 0..600), xml in any::<bool>()) {
         let name = if xml { "f.xml" } else { "f.csv" };
-        let preview = Preview::build(&[ImportSource::file(name, bytes)], &[]);
+        let preview = Preview::build(&[ImportSource::file(name, bytes)], &[]).unwrap();
         for (i, row) in preview.rows.iter().enumerate() {
             prop_assert_eq!(row.row, i + 1);
             if let Some(chave) = chave_of(&row.status) {
@@ -347,7 +350,7 @@ proptest! {
         let k = key(n);
         let written = match form { 0 => k.clone(), 1 => grouped(&k), _ => format!("NFe{k}") };
         let text = format!("{before} {written} {after}\n{k}\n");
-        let preview = Preview::build(&[ImportSource::text("t", text)], &[]);
+        let preview = Preview::build(&[ImportSource::text("t", text)], &[]).unwrap();
         prop_assert_eq!(kinds(&preview), ["valid", "duplicate"]);
     }
 }

@@ -189,7 +189,7 @@ async fn receive(State(inner): State<Arc<Inner>>, headers: HeaderMap, body: Byte
     .unwrap();
     let verified = secret.as_ref().map(|secret| {
         nfehook_core::verify_event(
-            &Verifier::new(secret.as_bytes()),
+            &Verifier::new(secret.as_bytes()).unwrap(),
             &body,
             &signature,
             now,
