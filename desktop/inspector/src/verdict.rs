@@ -1,6 +1,6 @@
 //! The signature verdict on a received request, with the exact reason when it fails.
 
-use nfehook_core::{EventError, SIGNATURE_HEADER, Verifier, nfeio, verify_event};
+use nfehook_core::{EventError, SIGNATURE_HEADER, Verifier, nfeio, signature_header, verify_event};
 use serde::{Deserialize, Serialize};
 
 use crate::config::NamedSecret;
@@ -9,7 +9,8 @@ use crate::config::NamedSecret;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Scheme {
-    /// ValidaNFe: `X-Webhook-Signature: sha256=<hex>`, with the replay window on `timestamp`.
+    /// ValidaNFe, either dialect: `X-Webhook-Signature` (or the account webhook's
+    /// `X-ValidaNFe-Signature`) with `sha256=<hex>`, and the replay window on `timestamp`.
     ValidaNfe,
     /// NFE.io: `X-Hub-Signature: sha1=<HEX>`.
     NfeIo,
@@ -74,8 +75,8 @@ pub(crate) fn header_value(headers: &[(String, String)], name: &str) -> Option<S
     (!values.is_empty()).then(|| values.join(", "))
 }
 
-/// Checks `body` against every secret. ValidaNFe's header is used when present (or when no
-/// NFE.io header is); the timestamp is judged against `received_unix`, the time the request
+/// Checks `body` against every secret. ValidaNFe's header (`X-Webhook-Signature`, else
+/// `X-ValidaNFe-Signature`) is used when present (or when no NFE.io header is); the timestamp is judged against `received_unix`, the time the request
 /// arrived, so a verdict computed again later gives the same answer.
 ///
 /// ```
@@ -99,13 +100,15 @@ pub fn verify_request(
     if secrets.is_empty() {
         return Verdict::NoSecret;
     }
-    let validanfe = header_value(headers, SIGNATURE_HEADER);
+    // The core's rule picks the header of either ValidaNFe dialect, so the account webhook's
+    // deliveries verify on the same endpoint.
+    let validanfe = signature_header(|name| header_value(headers, name));
     let hub = header_value(headers, nfeio::SIGNATURE_HEADER);
     if let (None, Some(hub)) = (&validanfe, hub) {
         return verify_nfeio(&hub, body, secrets);
     }
     let present = validanfe.is_some();
-    let header = validanfe.unwrap_or_default();
+    let (header_name, header) = validanfe.unwrap_or((SIGNATURE_HEADER, String::new()));
     let mut first_error: Option<EventError> = None;
     for named in secrets {
         let verifier = Verifier::new(&named.secret);
@@ -124,7 +127,7 @@ pub fn verify_request(
             ) => {
                 return invalid(
                     &error,
-                    SIGNATURE_HEADER,
+                    header_name,
                     present,
                     Scheme::ValidaNfe,
                     Some(&named.label),
@@ -138,7 +141,7 @@ pub fn verify_request(
     let error = first_error.unwrap_or(EventError::Signature(
         nfehook_core::SignatureError::Mismatch,
     ));
-    invalid(&error, SIGNATURE_HEADER, present, Scheme::ValidaNfe, None)
+    invalid(&error, header_name, present, Scheme::ValidaNfe, None)
 }
 
 fn verify_nfeio(header: &str, body: &[u8], secrets: &[NamedSecret]) -> Verdict {
@@ -183,5 +186,27 @@ fn invalid(
         header: header.to_owned(),
         scheme,
         secret_label: secret_label.map(str::to_owned),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ACCOUNT_BODY: &[u8] = br#"{"evento":"nfe.consulta.erro","timestamp":"2024-03-10T16:45:30Z","dados":{"chave_nfe":"k","erro_codigo":"404","erro_mensagem":"x"}}"#;
+
+    #[test]
+    fn the_account_header_verifies_and_is_named_when_it_fails() {
+        let secrets = [NamedSecret::new("conta", "segredo")];
+        let bare_hex = nfehook_core::sign("segredo", ACCOUNT_BODY)["sha256=".len()..].to_owned();
+        let headers = vec![("x-validanfe-signature".to_owned(), bare_hex)];
+        let verdict = verify_request(&headers, ACCOUNT_BODY, &secrets, 1_710_089_130, 300);
+        assert!(verdict.is_valid(), "{verdict:?}");
+        let tampered = verify_request(&headers, b"{}", &secrets, 1_710_089_130, 300);
+        assert!(matches!(
+            tampered,
+            Verdict::Invalid { ref code, ref header, .. }
+                if code == "signature_mismatch" && header == "X-ValidaNFe-Signature"
+        ));
     }
 }

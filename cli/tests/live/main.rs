@@ -1,0 +1,4 @@
+//! The real `nfehook` binary against a sandbox, a local receiver and an app on 127.0.0.1.
+
+mod listen;
+mod support;
