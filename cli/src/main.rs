@@ -8,6 +8,7 @@ mod http;
 mod listen;
 mod output;
 mod signature;
+mod trigger;
 
 use std::process::ExitCode;
 
@@ -35,6 +36,9 @@ enum Command {
     /// Receives deliveries on 127.0.0.1, verifies each and prints one line per request;
     /// with --forward-to, passes them on to your app.
     Listen(listen::ListenArgs),
+    /// Sends a realistic signed event once to a receiver (--to), or triggers it through the
+    /// sandbox (--sandbox).
+    Trigger(trigger::TriggerArgs),
     /// Prints the signature header value (`sha256=…`) of a body.
     Sign(signature::SignArgs),
     /// Checks a signature header value against a raw body.
@@ -56,6 +60,7 @@ fn run(cli: Cli) -> Result<()> {
     let json = cli.json;
     match cli.command {
         Command::Listen(args) => runtime()?.block_on(listen::run(args, json)),
+        Command::Trigger(args) => runtime()?.block_on(trigger::run(args, json)),
         Command::Sign(args) => signature::sign(&args, json),
         Command::Verify(args) => signature::verify(&args, json),
         Command::Chave(args) => chave::run(&args, json),

@@ -2,3 +2,4 @@
 
 mod listen;
 mod support;
+mod trigger;
