@@ -1,6 +1,11 @@
-//! `nfehook chave`: decodes and validates NF-e access keys given on the command line.
+//! `nfehook chave`: decodes and validates NF-e access keys given on the command line, or
+//! found in a text, CSV or NF-e XML file by nfehook-keys' import parser.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
 
 use nfehook_core::{ChaveAcesso, ChaveError, YearMonth};
+use nfehook_keys::{ImportSource, Origin};
 
 use crate::error::{CliError, Result};
 
@@ -8,9 +13,14 @@ use crate::error::{CliError, Result};
 #[derive(Debug, clap::Args)]
 pub struct ChaveArgs {
     /// The 44-character keys (separators and an `NFe` prefix are accepted unless --strict).
-    #[arg(required = true, num_args = 1..=10_000)]
+    #[arg(required_unless_present = "file", conflicts_with = "file", num_args = 1..=10_000)]
     pub keys: Vec<String>,
-    /// Print one CSV line per key (`chave,valid,error`) instead of the fields.
+    /// Read the keys from a text, CSV or NF-e XML file instead (each with its line), and end
+    /// with a summary.
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Print one CSV line per key (`chave,valid,error`, then `line,column` with --file)
+    /// instead of the fields.
     #[arg(long)]
     pub csv: bool,
     /// Apply the issue-time rules of the tax authority (exact 44 characters, dates up to --today).
@@ -60,6 +70,9 @@ pub fn run(args: &ChaveArgs, json: bool) -> Result<()> {
     }
     let today =
         (args.strict || args.today.is_some()).then(|| args.today.unwrap_or_else(current_month));
+    if let Some(path) = &args.file {
+        return run_file(path, today, json, args.csv);
+    }
     let mut first_error = None;
     let mut invalid = 0usize;
     if args.csv {
@@ -70,7 +83,7 @@ pub fn run(args: &ChaveArgs, json: bool) -> Result<()> {
             Some(today) => ChaveAcesso::parse_strict(key, today),
             None => ChaveAcesso::parse(key),
         };
-        print_chave(key, &parsed, json, args.csv);
+        print_chave(key, &parsed, json, args.csv, None);
         if let Err(error) = parsed {
             invalid += 1;
             first_error.get_or_insert(error);
@@ -89,19 +102,53 @@ pub fn run(args: &ChaveArgs, json: bool) -> Result<()> {
     }
 }
 
-/// Prints one key's verdict: its fields, or the error, as text, a JSON line or a CSV line.
-fn print_chave(input: &str, parsed: &Result<ChaveAcesso, ChaveError>, json: bool, csv: bool) {
+/// Prints one key's verdict: its fields, or the error, as text, a JSON line or a CSV line;
+/// with the place in the file it came from, when it came from one.
+fn print_chave(
+    input: &str,
+    parsed: &Result<ChaveAcesso, ChaveError>,
+    json: bool,
+    csv: bool,
+    origin: Option<&Origin>,
+) {
+    let csv_origin = origin.map_or_else(String::new, |o| {
+        format!(
+            ",{},{}",
+            o.line,
+            o.column.map_or_else(String::new, |c| c.to_string())
+        )
+    });
+    let with_origin = |mut value: serde_json::Value| {
+        if let Some(origin) = origin {
+            value["line"] = origin.line.into();
+            value["column"] = origin.column.into();
+        }
+        value
+    };
     match (parsed, json, csv) {
-        (Ok(chave), _, true) => println!("{},true,", chave.as_str()),
+        (Ok(chave), _, true) => println!("{},true,{csv_origin}", chave.as_str()),
         (Err(error), _, true) => println!(
-            "{},false,\"{}\"",
+            "{},false,\"{}\"{csv_origin}",
             csv_field(input),
             error.to_string().replace('"', "\"\"")
         ),
-        (Ok(chave), true, _) => println!("{}", chave_json(chave)),
+        (Ok(chave), true, _) => println!("{}", with_origin(chave_json(chave))),
         (Err(error), true, _) => println!(
             "{}",
-            serde_json::json!({ "chave": input, "valid": false, "error": error.to_string() })
+            with_origin(
+                serde_json::json!({ "chave": input, "valid": false, "error": error.to_string() })
+            )
+        ),
+        (Ok(chave), false, false) if origin.is_some() => println!(
+            "{}: {} valid: {} {:04}-{:02} modelo {} serie {} numero {}",
+            place(origin),
+            chave.as_str(),
+            chave.uf(),
+            chave.ano(),
+            chave.mes(),
+            chave.modelo(),
+            chave.serie(),
+            chave.numero()
         ),
         (Ok(chave), false, false) => {
             println!("chave     {}", chave.grouped());
@@ -112,8 +159,98 @@ fn print_chave(input: &str, parsed: &Result<ChaveAcesso, ChaveError>, json: bool
             println!("serie     {}", chave.serie());
             println!("numero    {}", chave.numero());
         }
+        (Err(error), false, false) if origin.is_some() => {
+            println!("{}: {input}: invalid: {error}", place(origin));
+        }
         (Err(error), false, false) => println!("{input}: invalid: {error}"),
     }
+}
+
+/// `line N` or `line N, column M`.
+fn place(origin: Option<&Origin>) -> String {
+    match origin {
+        Some(Origin {
+            line,
+            column: Some(column),
+            ..
+        }) => format!("line {line}, column {column}"),
+        Some(origin) => format!("line {}", origin.line),
+        None => String::new(),
+    }
+}
+
+/// Checks every key found in `path`, prints each verdict and a summary.
+fn run_file(path: &PathBuf, today: Option<YearMonth>, json: bool, csv: bool) -> Result<()> {
+    let bytes = crate::signature::read_body(Some(path))?;
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let attempts = ImportSource::file(name, bytes).attempts();
+    if attempts.candidates.is_empty() {
+        let why = attempts
+            .skipped
+            .iter()
+            .find(|s| !s.excerpt.is_empty() && s.reason != nfehook_keys::SkipReason::NoKey)
+            .map_or_else(String::new, |s| {
+                format!(" ({}: {})", place(Some(&s.origin)), s.excerpt)
+            });
+        return Err(CliError::Usage(format!(
+            "no NF-e key found in {}{why}",
+            path.display()
+        )));
+    }
+    if csv {
+        println!("chave,valid,error,line,column");
+    }
+    let (mut valid, mut invalid, mut repeated) = (0usize, 0usize, 0usize);
+    let mut seen = HashSet::new();
+    for candidate in &attempts.candidates {
+        let parsed = match today {
+            Some(today) => ChaveAcesso::parse_strict(&candidate.input, today),
+            None => ChaveAcesso::parse(&candidate.input),
+        };
+        print_chave(
+            &candidate.input,
+            &parsed,
+            json,
+            csv,
+            Some(&candidate.origin),
+        );
+        match &parsed {
+            Ok(chave) if !seen.insert(chave.as_str().to_owned()) => {
+                valid += 1;
+                repeated += 1;
+            }
+            Ok(_) => valid += 1,
+            Err(_) => invalid += 1,
+        }
+    }
+    let total = attempts.candidates.len();
+    let skipped = attempts.skipped.len();
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({ "summary": {
+                "file": path.display().to_string(),
+                "keys": total,
+                "valid": valid,
+                "invalid": invalid,
+                "repeated": repeated,
+                "skippedLines": skipped,
+            }})
+        );
+    } else if !csv {
+        println!(
+            "{total} keys in {}: {valid} valid, {invalid} invalid, {repeated} repeated; \
+             {skipped} lines without a key",
+            path.display()
+        );
+    }
+    if invalid > 0 {
+        return Err(CliError::Chaves { invalid, total });
+    }
+    Ok(())
 }
 
 /// The fields of a valid key as a JSON object.

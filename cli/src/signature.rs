@@ -29,6 +29,24 @@ pub struct VerifyArgs {
     /// File with the raw body; standard input when absent.
     #[arg(long, alias = "file")]
     pub body: Option<PathBuf>,
+    /// Also read the body as a delivery of either dialect and refuse it when its `timestamp`
+    /// is further than this many seconds from --now (default 300 when only --now is given).
+    #[arg(long, value_name = "SECS")]
+    pub tolerance: Option<u64>,
+    /// The time to judge the timestamp against: Unix seconds or RFC 3339 UTC
+    /// (`2024-03-10T16:50:00Z`); the system clock when absent. Implies the delivery check.
+    #[arg(long, value_name = "TIME", value_parser = parse_now)]
+    pub now: Option<i64>,
+}
+
+/// Reads `--now`: Unix seconds, or an RFC 3339 UTC timestamp.
+fn parse_now(text: &str) -> std::result::Result<i64, String> {
+    if let Ok(seconds) = text.parse::<i64>() {
+        return Ok(seconds);
+    }
+    nfehook_core::Timestamp::parse(text)
+        .map(|t| t.unix_seconds())
+        .map_err(|error| format!("expected Unix seconds or RFC 3339 UTC, got {text:?}: {error}"))
 }
 
 /// Bound on a body read from a file or standard input: deliveries are small JSON documents.
@@ -71,14 +89,47 @@ pub fn sign(args: &SignArgs, json: bool) -> Result<()> {
     Ok(())
 }
 
-/// Prints whether the header verifies, or fails with the exact reason.
+/// Prints whether the header verifies (and, with --tolerance or --now, whether the body is a
+/// fresh delivery), or fails with the exact reason.
 pub fn verify(args: &VerifyArgs, json: bool) -> Result<()> {
     let body = read_body(args.body.as_ref())?;
-    nfehook_core::verify(&args.secret, body, &args.header).map_err(CliError::Signature)?;
+    if args.tolerance.is_none() && args.now.is_none() {
+        nfehook_core::verify(&args.secret, body, &args.header).map_err(CliError::Signature)?;
+        if json {
+            println!("{}", serde_json::json!({ "valid": true }));
+        } else {
+            println!("ok: signature verifies");
+        }
+        return Ok(());
+    }
+    let tolerance = args
+        .tolerance
+        .unwrap_or(nfehook_core::DEFAULT_TOLERANCE_SECS);
+    let now = args.now.unwrap_or_else(crate::output::now_unix);
+    let verifier = nfehook_core::Verifier::new(&args.secret);
+    let event = nfehook_core::verify_event(&verifier, &body, &args.header, now, tolerance)
+        .map_err(CliError::Event)?;
+    let age = now - event.timestamp.unix_seconds();
     if json {
-        println!("{}", serde_json::json!({ "valid": true }));
+        println!(
+            "{}",
+            serde_json::json!({
+                "valid": true,
+                "event": event.event.as_str(),
+                "chave": event.data.nfe_chave(),
+                "dialect": event.dialect().as_str(),
+                "timestamp": event.timestamp.to_string(),
+                "ageSecs": age,
+            })
+        );
     } else {
-        println!("ok: signature verifies");
+        println!(
+            "ok: signature verifies; {} {} produced at {} ({age} s before the time judged, \
+             tolerance {tolerance} s)",
+            event.event,
+            event.data.nfe_chave(),
+            event.timestamp
+        );
     }
     Ok(())
 }
