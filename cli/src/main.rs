@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 ok, 1 verification failed, 2 usage error, 3 API, network or server error.
 
+mod api;
 mod chave;
 mod error;
 mod http;
@@ -43,6 +44,10 @@ enum Command {
     Sign(signature::SignArgs),
     /// Checks a signature header value against a raw body.
     Verify(signature::VerifyArgs),
+    /// Lists, shows, creates, updates and deletes webhook subscriptions.
+    Subscriptions(api::SubscriptionsArgs),
+    /// Lists, adds and removes the NF-e keys of a subscription.
+    Chaves(api::ChavesArgs),
     /// Validates NF-e access keys (chaves de acesso) and shows their fields.
     Chave(chave::ChaveArgs),
 }
@@ -64,6 +69,8 @@ fn run(cli: Cli) -> Result<()> {
         Command::Sign(args) => signature::sign(&args, json),
         Command::Verify(args) => signature::verify(&args, json),
         Command::Chave(args) => chave::run(&args, json),
+        Command::Subscriptions(args) => runtime()?.block_on(api::subscriptions(args, json)),
+        Command::Chaves(args) => runtime()?.block_on(api::chaves(args, json)),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The real `nfehook` binary against a sandbox, a local receiver and an app on 127.0.0.1.
 
+mod api;
 mod listen;
 mod support;
 mod trigger;
