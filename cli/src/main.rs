@@ -48,6 +48,8 @@ enum Command {
     Subscriptions(api::SubscriptionsArgs),
     /// Lists, adds and removes the NF-e keys of a subscription.
     Chaves(api::ChavesArgs),
+    /// Runs the local ValidaNFe sandbox (the same flags as `nfehook-sandbox`) until Ctrl-C.
+    Sandbox(nfehook_sandbox::command::ServeArgs),
     /// Validates NF-e access keys (chaves de acesso) and shows their fields.
     Chave(chave::ChaveArgs),
 }
@@ -71,6 +73,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Chave(args) => chave::run(&args, json),
         Command::Subscriptions(args) => runtime()?.block_on(api::subscriptions(args, json)),
         Command::Chaves(args) => runtime()?.block_on(api::chaves(args, json)),
+        Command::Sandbox(args) => runtime()?
+            .block_on(nfehook_sandbox::command::serve(args, "nfehook sandbox"))
+            .map_err(|error| CliError::Server(format!("sandbox: {error}"))),
     }
 }
 

@@ -2,5 +2,6 @@
 
 mod api;
 mod listen;
+mod sandbox;
 mod support;
 mod trigger;

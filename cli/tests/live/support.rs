@@ -123,7 +123,12 @@ impl Child {
 
     /// Waits until standard error holds `http://127.0.0.1:<port>/` and returns that URL.
     pub fn url(&mut self) -> String {
-        let text = self.wait_stream(false, |text| text.contains("http://127.0.0.1:"));
+        self.url_in(false)
+    }
+
+    /// Waits until standard output (`true`) or error holds `http://127.0.0.1:<port>`.
+    pub fn url_in(&mut self, out: bool) -> String {
+        let text = self.wait_stream(out, |text| text.contains("http://127.0.0.1:"));
         let start = text.find("http://127.0.0.1:").expect("url");
         text[start..]
             .split(|c: char| c.is_whitespace() || c == ')')
