@@ -242,9 +242,10 @@ fn run_file(path: &PathBuf, today: Option<YearMonth>, json: bool, csv: bool) -> 
         );
     } else if !csv {
         println!(
-            "{total} keys in {}: {valid} valid, {invalid} invalid, {repeated} repeated; \
-             {skipped} lines without a key",
-            path.display()
+            "{} in {}: {valid} valid, {invalid} invalid, {repeated} repeated; {} without a key",
+            crate::output::count(total, "key", "keys"),
+            path.display(),
+            crate::output::count(skipped, "line", "lines"),
         );
     }
     if invalid > 0 {

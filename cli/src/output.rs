@@ -70,6 +70,11 @@ pub fn truncate(text: &str, max: usize) -> String {
     cut
 }
 
+/// `1 key`, `2 keys`: a count with its noun, singular or plural.
+pub fn count(n: usize, singular: &str, plural: &str) -> String {
+    format!("{n} {}", if n == 1 { singular } else { plural })
+}
+
 /// Prints one JSON value as one line.
 pub fn json_line(value: &serde_json::Value) {
     println!("{value}");
@@ -83,6 +88,12 @@ mod tests {
     fn truncate_counts_characters() {
         assert_eq!(truncate("ação", 10), "ação");
         assert_eq!(truncate("ação", 2), "aç…");
+    }
+
+    #[test]
+    fn counts_agree() {
+        assert_eq!(count(1, "delivery", "deliveries"), "1 delivery");
+        assert_eq!(count(0, "delivery", "deliveries"), "0 deliveries");
     }
 
     #[test]

@@ -347,11 +347,11 @@ async fn through_sandbox(
         }));
     } else {
         println!(
-            "triggered {} {} at {}: {} deliveries",
+            "triggered {} {} at {}: {}",
             triggered.event,
             triggered.nfe_chave,
             triggered.timestamp,
-            triggered.deliveries.len()
+            crate::output::count(triggered.deliveries.len(), "delivery", "deliveries")
         );
         for delivery in &triggered.deliveries {
             println!(

@@ -308,7 +308,7 @@ fn chave_file_of_each_kind_with_a_summary() {
         "{shown}"
     );
     assert!(
-        shown.contains(": 2 valid, 1 invalid, 1 repeated; 1 lines without a key"),
+        shown.contains(": 2 valid, 1 invalid, 1 repeated; 1 line without a key"),
         "{shown}"
     );
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("nfehook: 1 of 3 keys are invalid"));

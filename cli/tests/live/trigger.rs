@@ -175,7 +175,7 @@ fn through_the_sandbox_to_listen_both_dialects() {
         "{}",
         stdout(&out)
     );
-    assert!(stdout(&out).contains("1 deliveries"), "{}", stdout(&out));
+    assert!(stdout(&out).contains("1 delivery"), "{}", stdout(&out));
     let out = nfehook_with_env(
         &["--json", "trigger", "nfe.consulta.erro", "--sandbox", &base],
         &[("NFEHOOK_API_KEY", API_KEY)],
