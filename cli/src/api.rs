@@ -123,6 +123,9 @@ enum ChaveAction {
         #[arg(required = true)]
         keys: Vec<String>,
     },
+    /// Adds every key of a text, CSV or NF-e XML file, with a progress bar, honouring 429,
+    /// resumable with --resume.
+    Import(crate::import::ImportArgs),
     /// Removes NF-e keys from a subscription.
     Remove {
         /// Subscription id (UUID).
@@ -348,10 +351,10 @@ fn print_table(list: &[nfehook_client::Subscription], show_secret: bool) {
 
 /// Runs a chaves command.
 pub async fn chaves(args: ChavesArgs, json: bool) -> Result<()> {
-    let client = args.api.client()?;
     match args.action {
+        ChaveAction::Import(import) => crate::import::run(&args.api, import, json).await?,
         ChaveAction::List { subscription } => {
-            let keys = client.list_chaves(&subscription).await?;
+            let keys = args.api.client()?.list_chaves(&subscription).await?;
             if json {
                 crate::output::json_line(
                     &json!({ "subscriptionId": subscription, "chaves": keys }),
@@ -365,6 +368,7 @@ pub async fn chaves(args: ChavesArgs, json: bool) -> Result<()> {
             }
         }
         ChaveAction::Add { subscription, keys } => {
+            let client = args.api.client()?;
             each_key(&keys, json, "added", |key| {
                 let client = client.clone();
                 let subscription = subscription.clone();
@@ -378,6 +382,7 @@ pub async fn chaves(args: ChavesArgs, json: bool) -> Result<()> {
             .await?;
         }
         ChaveAction::Remove { subscription, keys } => {
+            let client = args.api.client()?;
             each_key(&keys, json, "removed", |key| {
                 let client = client.clone();
                 let subscription = subscription.clone();

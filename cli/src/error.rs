@@ -51,6 +51,16 @@ pub enum CliError {
     /// A server (listen, sandbox) could not start or failed.
     #[error("{0}")]
     Server(String),
+    /// A bulk import ended with rows refused by the service or not sent (each reported).
+    #[error("import {import_id}: {failed} failed, {pending} not sent")]
+    ImportIncomplete {
+        /// The journal's id of the import.
+        import_id: i64,
+        /// Rows the service or the network refused.
+        failed: usize,
+        /// Rows not sent (cancelled).
+        pending: usize,
+    },
     /// A bulk import failed as a whole.
     #[error("import: {0}")]
     Import(#[from] nfehook_keys::KeysError),
@@ -73,6 +83,7 @@ impl CliError {
             | Self::Sandbox(_)
             | Self::NotAcknowledged(_)
             | Self::Server(_)
+            | Self::ImportIncomplete { .. }
             | Self::Import(_) => EXIT_API,
         }
     }
@@ -88,13 +99,16 @@ impl CliError {
             Self::Sandbox(_) => "sandbox",
             Self::NotAcknowledged(_) => "notAcknowledged",
             Self::Server(_) => "server",
-            Self::Import(_) => "import",
+            Self::ImportIncomplete { .. } | Self::Import(_) => "import",
         }
     }
 
     /// Whether the error was already reported line by line on standard output.
     pub fn already_reported(&self) -> bool {
-        matches!(self, Self::Chaves { .. } | Self::NotAcknowledged(_))
+        matches!(
+            self,
+            Self::Chaves { .. } | Self::NotAcknowledged(_) | Self::ImportIncomplete { .. }
+        )
     }
 }
 

@@ -6,6 +6,7 @@ mod api;
 mod chave;
 mod error;
 mod http;
+mod import;
 mod listen;
 mod output;
 mod signature;

@@ -231,6 +231,15 @@ pub fn sandbox(
     rt: &tokio::runtime::Runtime,
     limit: Option<u32>,
 ) -> nfehook_sandbox::RunningSandbox {
+    sandbox_with_window(rt, limit, Duration::from_secs(3600))
+}
+
+/// [`sandbox`] with a rate-limit window of `window`.
+pub fn sandbox_with_window(
+    rt: &tokio::runtime::Runtime,
+    limit: Option<u32>,
+    window: Duration,
+) -> nfehook_sandbox::RunningSandbox {
     rt.block_on(async {
         let mut builder = nfehook_sandbox::Sandbox::builder()
             .bind("127.0.0.1:0")
@@ -239,10 +248,7 @@ pub fn sandbox(
             .max_attempts(1)
             .backoff_base(Duration::from_millis(50));
         if let Some(limit) = limit {
-            builder = builder.rate_limit(nfehook_sandbox::RateLimit::new(
-                limit,
-                Duration::from_secs(3600),
-            ));
+            builder = builder.rate_limit(nfehook_sandbox::RateLimit::new(limit, window));
         }
         builder.start().await.expect("sandbox")
     })
@@ -304,6 +310,13 @@ pub fn post(
         let status = response.status().as_u16();
         (status, response.text().await.expect("answer"))
     })
+}
+
+/// A valid NF-e key of the sample issuer with number `numero`.
+pub fn valid_key(numero: u32) -> String {
+    let first_43 = format!("3526121122233300018155001{numero:09}112345678");
+    let digit = nfehook_core::chave::check_digit(first_43.as_bytes());
+    format!("{first_43}{digit}")
 }
 
 /// The current time as an event timestamp.
