@@ -43,6 +43,11 @@ pub struct ListenArgs {
     /// Largest body accepted, in bytes (larger ones get 413 and are not forwarded).
     #[arg(long, value_name = "BYTES", default_value_t = nfehook_inspector::DEFAULT_BODY_LIMIT)]
     pub max_body: usize,
+    /// Also start an in-memory sandbox whose subscription and account webhook deliver here,
+    /// signed with a secret generated for this run; its URL, API key and that secret are
+    /// printed on standard error (they are valid only while this command runs).
+    #[arg(long)]
+    pub sandbox: bool,
     /// Time the app has to answer a forwarded request, in seconds (ValidaNFe waits 30).
     #[arg(long, value_name = "SECS", default_value_t = 30)]
     pub forward_timeout: u64,
@@ -91,7 +96,7 @@ pub async fn run(args: ListenArgs, json: bool) -> Result<()> {
     if args.secrets.iter().any(String::is_empty) {
         return Err(CliError::Usage("--secret must not be empty".into()));
     }
-    let secrets: Vec<NamedSecret> = args
+    let mut secrets: Vec<NamedSecret> = args
         .secrets
         .iter()
         .enumerate()
@@ -104,6 +109,13 @@ pub async fn run(args: ListenArgs, json: bool) -> Result<()> {
     let addr = socket
         .local_addr()
         .map_err(|error| CliError::Server(format!("cannot listen on {addr}: {error}")))?;
+    let sandbox = if args.sandbox {
+        let (sandbox, secret) = start_sandbox(addr).await?;
+        secrets.push(NamedSecret::new("sandbox", secret));
+        Some(sandbox)
+    } else {
+        None
+    };
     let forward_note = forward
         .as_ref()
         .map_or_else(String::new, |f| format!(", forwarding to {}", f.url));
@@ -125,10 +137,68 @@ pub async fn run(args: ListenArgs, json: bool) -> Result<()> {
         style: Style::detect(json),
     });
     let app = Router::new().fallback(receive).with_state(state);
-    axum::serve(socket, app)
+    let served = axum::serve(socket, app)
         .with_graceful_shutdown(stop_signal())
         .await
-        .map_err(|error| CliError::Server(format!("listen: {error}")))
+        .map_err(|error| CliError::Server(format!("listen: {error}")));
+    if let Some(sandbox) = sandbox {
+        sandbox
+            .shutdown()
+            .await
+            .map_err(|error| CliError::Server(format!("sandbox: {error}")))?;
+    }
+    served
+}
+
+/// Starts an in-memory sandbox on 127.0.0.1 whose subscription (every subscription event) and
+/// account webhook (every account event) deliver to `addr`, signed with one generated secret,
+/// and says on standard error how to use it.
+async fn start_sandbox(addr: SocketAddr) -> Result<(nfehook_sandbox::RunningSandbox, String)> {
+    use nfehook_core::EventKind;
+    let failed = |error: &dyn std::fmt::Display| CliError::Server(format!("sandbox: {error}"));
+    let sandbox = nfehook_sandbox::Sandbox::builder()
+        .bind("127.0.0.1:0")
+        .in_memory()
+        .start()
+        .await
+        .map_err(|e| failed(&e))?;
+    let secret = nfehook_sandbox::generate_secret();
+    let client = nfehook_client::Client::builder(sandbox.api_key())
+        .base_url(sandbox.base_url())
+        .build()?;
+    let subscription = client
+        .create_subscription(&nfehook_client::NewSubscription {
+            name: "nfehook listen".into(),
+            url: format!("http://{addr}/"),
+            events: EventKind::SUBSCRIPTION.to_vec(),
+            is_active: true,
+            secret: Some(nfehook_client::Secret::new(secret.clone())),
+        })
+        .await?;
+    sandbox
+        .set_account_webhook(
+            nfehook_sandbox::AccountWebhookRequest::new(
+                format!("http://{addr}/conta"),
+                &EventKind::ACCOUNT,
+            )
+            .with_secret(secret.clone()),
+        )
+        .await
+        .map_err(|e| failed(&e))?;
+    // Shown on purpose, once: they exist only in this run's in-memory sandbox.
+    eprintln!(
+        "nfehook listen: sandbox on {} (API key {}); subscription {} and the account webhook \
+         deliver here, signed with {secret}",
+        sandbox.base_url(),
+        sandbox.api_key(),
+        subscription.id
+    );
+    eprintln!(
+        "nfehook listen: try `nfehook trigger nfe.processada --sandbox {} --api-key {}`",
+        sandbox.base_url(),
+        sandbox.api_key()
+    );
+    Ok((sandbox, secret))
 }
 
 /// Resolves when SIGINT or SIGTERM arrives.

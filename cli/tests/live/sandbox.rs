@@ -86,3 +86,36 @@ fn sandbox_flags_are_checked() {
         stderr(&out)
     );
 }
+
+#[test]
+fn listen_with_its_own_sandbox_subscribes_itself_for_both_dialects() {
+    let mut listen = Child::spawn(
+        "listen-own-sandbox",
+        &["--json", "listen", "--port", "0", "--sandbox"],
+    );
+    listen.url();
+    let text = listen.stderr();
+    let after = |marker: &str| {
+        let start = text.find(marker).expect(marker) + marker.len();
+        text[start..]
+            .split(|c: char| c.is_whitespace() || c == ')' || c == '`')
+            .next()
+            .expect("value")
+            .to_owned()
+    };
+    let base = after("sandbox on ");
+    let key = after("(API key ");
+    assert!(text.contains("signed with whsec_"), "{text}");
+    for event in ["nfe.processada", "nfe.consulta.concluida"] {
+        let out = nfehook(&["trigger", event, "--sandbox", &base, "--api-key", &key]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    let mut lines = listen.json_lines(2);
+    lines.sort_by_key(|line| line["path"].as_str().map(str::to_owned));
+    for (line, dialect) in lines.iter().zip(["subscription", "account"]) {
+        assert_eq!(line["valid"], true, "{line}");
+        assert_eq!(line["verdict"]["secretLabel"], "sandbox");
+        assert_eq!(line["dialect"], dialect);
+    }
+    listen.stop();
+}

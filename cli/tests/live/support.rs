@@ -121,15 +121,17 @@ impl Child {
         std::fs::read_to_string(&self.stderr).unwrap_or_default()
     }
 
-    /// Waits until standard error holds `http://127.0.0.1:<port>/` and returns that URL.
+    /// Waits until standard error holds `listening on http://127.0.0.1:<port>/` and returns
+    /// that URL.
     pub fn url(&mut self) -> String {
         self.url_in(false)
     }
 
-    /// Waits until standard output (`true`) or error holds `http://127.0.0.1:<port>`.
+    /// Waits until standard output (`true`) or error holds `listening on <url>`.
     pub fn url_in(&mut self, out: bool) -> String {
-        let text = self.wait_stream(out, |text| text.contains("http://127.0.0.1:"));
-        let start = text.find("http://127.0.0.1:").expect("url");
+        const READY: &str = "listening on http://127.0.0.1:";
+        let text = self.wait_stream(out, |text| text.contains(READY));
+        let start = text.find(READY).expect("url") + "listening on ".len();
         text[start..]
             .split(|c: char| c.is_whitespace() || c == ')')
             .next()
