@@ -1,6 +1,5 @@
-//! `nfehook`: the command line of NFeHook.
-//!
-//! Exit codes: 0 ok, 1 verification failed, 2 usage error, 3 API, network or server error.
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
 
 mod api;
 mod chave;
@@ -80,7 +79,25 @@ fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// Turns any panic into one line on standard error, and a closed standard output (`nfehook …
+/// | head`) into a quiet exit, since `println!` panics when the reader has gone.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("unknown");
+        if message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        eprintln!("nfehook: internal error: {message}");
+    }));
+}
+
 fn main() -> ExitCode {
+    install_panic_hook();
     let cli = Cli::parse();
     let json = cli.json;
     match run(cli) {

@@ -355,3 +355,21 @@ fn chave_bad_files_exit_2() {
         Some(2)
     );
 }
+
+#[test]
+fn a_reader_that_goes_away_is_not_a_panic() {
+    let keys: Vec<&str> = std::iter::repeat_n(MOC_KEY, 5000).collect();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nfehook"))
+        .arg("chave")
+        .args(&keys)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn nfehook");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait nfehook");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}
