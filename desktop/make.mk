@@ -12,7 +12,9 @@ DESKTOP_BIN_DEBUG := target/debug/nfehook-desktop
 
 .PHONY: setup-desktop desktop-ui run-desktop test-desktop figures-desktop
 
-RUN_TARGET := run-desktop
+# Where there is no display (a server, CI), `make run` is the command line's terminal demo
+# (cli/make.mk) instead of a window that cannot open.
+RUN_TARGET := $(if $(DISPLAY)$(WAYLAND_DISPLAY),run-desktop,demo-cli)
 SETUP_STEPS += setup-desktop
 TEST_STEPS += test-desktop
 

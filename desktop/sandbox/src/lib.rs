@@ -6,6 +6,7 @@ mod account;
 mod api;
 mod api_key;
 mod clock;
+pub mod command;
 mod config;
 mod delivery;
 mod dispatcher;
