@@ -123,9 +123,6 @@ enum ChaveAction {
         #[arg(required = true)]
         keys: Vec<String>,
     },
-    /// Adds every key of a text, CSV or NF-e XML file, with a progress bar, honouring 429,
-    /// resumable with --resume.
-    Import(crate::import::ImportArgs),
     /// Removes NF-e keys from a subscription.
     Remove {
         /// Subscription id (UUID).
@@ -134,6 +131,9 @@ enum ChaveAction {
         #[arg(required = true)]
         keys: Vec<String>,
     },
+    /// Adds every key of a text, CSV or NF-e XML file, with a progress bar, honouring 429,
+    /// resumable with --resume.
+    Import(crate::import::ImportArgs),
 }
 
 /// Event names read from flags; an unknown one is a usage error.
