@@ -461,3 +461,25 @@ impl Listener {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_described_whatever_their_kind() {
+        let account = br#"{"evento":"nfe.consulta.erro","timestamp":"2024-03-10T16:45:30Z","dados":{"chave_nfe":"k","erro_codigo":"404"}}"#;
+        let described = describe_body(account);
+        assert_eq!(
+            (
+                described.event.as_str(),
+                described.chave.as_str(),
+                described.dialect
+            ),
+            ("nfe.consulta.erro", "k", Some("account"))
+        );
+        assert_eq!(describe_body(br#"{"action":"ping"}"#).event, "ping");
+        let unknown = describe_body(b"\xff");
+        assert_eq!((unknown.event.as_str(), unknown.chave.as_str()), ("-", "-"));
+    }
+}
