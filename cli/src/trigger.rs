@@ -392,7 +392,7 @@ mod tests {
         {
             let valor = (kind.dialect() == Some(Dialect::Subscription))
                 .then(|| Valor::parse("0.10").expect("valor"));
-            let body = event_body(kind, chave.clone(), valor, 1_710_089_130).expect("body");
+            let body = event_body(kind, chave, valor, 1_710_089_130).expect("body");
             let event = nfehook_core::Event::from_json(body.as_bytes()).expect("event");
             assert_eq!(&event.event, kind);
             assert_eq!(event.data.nfe_chave(), chave.as_str());
