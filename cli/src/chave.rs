@@ -10,7 +10,7 @@ use nfehook_keys::{ImportSource, Origin};
 use crate::error::{CliError, Result};
 
 /// Options of `nfehook chave`.
-#[derive(Debug, clap::Args)]
+#[derive(clap::Args)]
 pub struct ChaveArgs {
     /// The 44-character keys (separators and an `NFe` prefix are accepted unless --strict).
     #[arg(required_unless_present = "file", conflicts_with = "file", num_args = 1..=10_000)]

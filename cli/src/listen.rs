@@ -19,8 +19,8 @@ use crate::error::{CliError, Result};
 use crate::http::{Answer, send};
 use crate::output::{Style, now_unix};
 
-/// Options of `nfehook listen`.
-#[derive(Debug, clap::Args)]
+/// Options of `nfehook listen`. No `Debug`: they hold secrets.
+#[derive(clap::Args)]
 pub struct ListenArgs {
     /// Port on 127.0.0.1 (0 picks a free one; the URL is printed on standard error).
     #[arg(long, default_value_t = 8765)]

@@ -14,8 +14,8 @@ use crate::error::{CliError, Result};
 use crate::http::{delivery_client, parse_url, send};
 use crate::output::{Style, now_unix, truncate};
 
-/// Options of `nfehook trigger`.
-#[derive(Debug, clap::Args)]
+/// Options of `nfehook trigger`. No `Debug`: they hold a secret and an API key.
+#[derive(clap::Args)]
 pub struct TriggerArgs {
     /// The event: nfe.processada, nfe.cancelada, nfe.erro (subscriptions), or
     /// nfe.consulta.concluida, nfe.consulta.erro, guarda.upload.concluido (account webhook).
