@@ -9,8 +9,9 @@ use serde_json::{Value, json};
 use crate::error::{CliError, Result};
 use crate::output::Style;
 
-/// Where the API is and how to authenticate, shared by every API command.
-#[derive(Debug, clap::Args)]
+/// Where the API is and how to authenticate, shared by every API command. No `Debug`: it
+/// holds the API key.
+#[derive(clap::Args)]
 pub struct ApiArgs {
     /// API key (or NFEHOOK_API_KEY), sent in X-API-KEY; never printed.
     #[arg(long, global = true, env = "NFEHOOK_API_KEY", hide_env_values = true)]
@@ -37,7 +38,7 @@ impl ApiArgs {
 }
 
 /// `nfehook subscriptions`.
-#[derive(Debug, clap::Args)]
+#[derive(clap::Args)]
 pub struct SubscriptionsArgs {
     #[command(flatten)]
     api: ApiArgs,
@@ -48,7 +49,7 @@ pub struct SubscriptionsArgs {
     action: SubscriptionAction,
 }
 
-#[derive(Debug, clap::Subcommand)]
+#[derive(clap::Subcommand)]
 enum SubscriptionAction {
     /// Lists every subscription.
     List,
@@ -100,7 +101,7 @@ enum SubscriptionAction {
 }
 
 /// `nfehook chaves`.
-#[derive(Debug, clap::Args)]
+#[derive(clap::Args)]
 pub struct ChavesArgs {
     #[command(flatten)]
     api: ApiArgs,
@@ -108,7 +109,7 @@ pub struct ChavesArgs {
     action: ChaveAction,
 }
 
-#[derive(Debug, clap::Subcommand)]
+#[derive(clap::Subcommand)]
 enum ChaveAction {
     /// Lists the NF-e keys of a subscription.
     List {
@@ -123,9 +124,6 @@ enum ChaveAction {
         #[arg(required = true)]
         keys: Vec<String>,
     },
-    /// Adds every key of a text, CSV or NF-e XML file, with a progress bar, honouring 429,
-    /// resumable with --resume.
-    Import(crate::import::ImportArgs),
     /// Removes NF-e keys from a subscription.
     Remove {
         /// Subscription id (UUID).
@@ -134,6 +132,9 @@ enum ChaveAction {
         #[arg(required = true)]
         keys: Vec<String>,
     },
+    /// Adds every key of a text, CSV or NF-e XML file, with a progress bar, honouring 429,
+    /// resumable with --resume.
+    Import(crate::import::ImportArgs),
 }
 
 /// Event names read from flags; an unknown one is a usage error.

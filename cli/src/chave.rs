@@ -10,7 +10,7 @@ use nfehook_keys::{ImportSource, Origin};
 use crate::error::{CliError, Result};
 
 /// Options of `nfehook chave`.
-#[derive(Debug, clap::Args)]
+#[derive(clap::Args)]
 pub struct ChaveArgs {
     /// The 44-character keys (separators and an `NFe` prefix are accepted unless --strict).
     #[arg(required_unless_present = "file", conflicts_with = "file", num_args = 1..=10_000)]
@@ -118,6 +118,7 @@ fn print_chave(
             o.column.map_or_else(String::new, |c| c.to_string())
         )
     });
+    let style = crate::output::Style::detect(json || csv);
     let with_origin = |mut value: serde_json::Value| {
         if let Some(origin) = origin {
             value["line"] = origin.line.into();
@@ -140,9 +141,10 @@ fn print_chave(
             )
         ),
         (Ok(chave), false, false) if origin.is_some() => println!(
-            "{}: {} valid: {} {:04}-{:02} modelo {} serie {} numero {}",
+            "{}: {} {}: {} {:04}-{:02} modelo {} serie {} numero {}",
             place(origin),
             chave.as_str(),
+            style.good("valid"),
             chave.uf(),
             chave.ano(),
             chave.mes(),
@@ -160,9 +162,13 @@ fn print_chave(
             println!("numero    {}", chave.numero());
         }
         (Err(error), false, false) if origin.is_some() => {
-            println!("{}: {input}: invalid: {error}", place(origin));
+            println!(
+                "{}: {input}: {}: {error}",
+                place(origin),
+                style.bad("invalid")
+            );
         }
-        (Err(error), false, false) => println!("{input}: invalid: {error}"),
+        (Err(error), false, false) => println!("{input}: {}: {error}", style.bad("invalid")),
     }
 }
 

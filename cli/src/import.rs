@@ -19,7 +19,7 @@ use crate::error::{CliError, Result};
 use crate::output::{Style, count};
 
 /// Options of `nfehook chaves import`.
-#[derive(Debug, clap::Args)]
+#[derive(clap::Args)]
 pub struct ImportArgs {
     /// Subscription id (UUID).
     pub subscription: String,

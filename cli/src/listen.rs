@@ -19,8 +19,8 @@ use crate::error::{CliError, Result};
 use crate::http::{Answer, send};
 use crate::output::{Style, now_unix};
 
-/// Options of `nfehook listen`.
-#[derive(Debug, clap::Args)]
+/// Options of `nfehook listen`. No `Debug`: they hold secrets.
+#[derive(clap::Args)]
 pub struct ListenArgs {
     /// Port on 127.0.0.1 (0 picks a free one; the URL is printed on standard error).
     #[arg(long, default_value_t = 8765)]
@@ -459,5 +459,27 @@ impl Listener {
             line.described.chave,
             style.status(line.status),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bodies_are_described_whatever_their_kind() {
+        let account = br#"{"evento":"nfe.consulta.erro","timestamp":"2024-03-10T16:45:30Z","dados":{"chave_nfe":"k","erro_codigo":"404"}}"#;
+        let described = describe_body(account);
+        assert_eq!(
+            (
+                described.event.as_str(),
+                described.chave.as_str(),
+                described.dialect
+            ),
+            ("nfe.consulta.erro", "k", Some("account"))
+        );
+        assert_eq!(describe_body(br#"{"action":"ping"}"#).event, "ping");
+        let unknown = describe_body(b"\xff");
+        assert_eq!((unknown.event.as_str(), unknown.chave.as_str()), ("-", "-"));
     }
 }

@@ -44,14 +44,14 @@ enum Command {
     Sign(signature::SignArgs),
     /// Checks a signature header value against a raw body.
     Verify(signature::VerifyArgs),
+    /// Validates NF-e access keys (chaves de acesso) and shows their fields.
+    Chave(chave::ChaveArgs),
     /// Lists, shows, creates, updates and deletes webhook subscriptions.
     Subscriptions(api::SubscriptionsArgs),
-    /// Lists, adds and removes the NF-e keys of a subscription.
+    /// Lists, adds, removes and imports (from a file) the NF-e keys of a subscription.
     Chaves(api::ChavesArgs),
     /// Runs the local ValidaNFe sandbox (the same flags as `nfehook-sandbox`) until Ctrl-C.
     Sandbox(nfehook_sandbox::command::ServeArgs),
-    /// Validates NF-e access keys (chaves de acesso) and shows their fields.
-    Chave(chave::ChaveArgs),
 }
 
 /// A runtime for the commands that do network I/O.

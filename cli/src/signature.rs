@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use crate::error::{CliError, Result};
 
-/// Options of `nfehook sign`.
-#[derive(Debug, clap::Args)]
+/// Options of `nfehook sign`. No `Debug`: they hold the secret.
+#[derive(clap::Args)]
 pub struct SignArgs {
     /// Webhook secret (or NFEHOOK_SECRET).
     #[arg(long, env = "NFEHOOK_SECRET", hide_env_values = true)]
@@ -17,8 +17,8 @@ pub struct SignArgs {
     pub body: Option<PathBuf>,
 }
 
-/// Options of `nfehook verify`.
-#[derive(Debug, clap::Args)]
+/// Options of `nfehook verify`. No `Debug`: they hold the secret.
+#[derive(clap::Args)]
 pub struct VerifyArgs {
     /// Webhook secret (or NFEHOOK_SECRET).
     #[arg(long, env = "NFEHOOK_SECRET", hide_env_values = true)]

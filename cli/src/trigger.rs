@@ -14,8 +14,8 @@ use crate::error::{CliError, Result};
 use crate::http::{delivery_client, parse_url, send};
 use crate::output::{Style, now_unix, truncate};
 
-/// Options of `nfehook trigger`.
-#[derive(Debug, clap::Args)]
+/// Options of `nfehook trigger`. No `Debug`: they hold a secret and an API key.
+#[derive(clap::Args)]
 pub struct TriggerArgs {
     /// The event: nfe.processada, nfe.cancelada, nfe.erro (subscriptions), or
     /// nfe.consulta.concluida, nfe.consulta.erro, guarda.upload.concluido (account webhook).
@@ -368,4 +368,43 @@ async fn through_sandbox(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_keys_are_valid_and_of_the_month() {
+        let now = Timestamp::from_unix(1_773_000_000); // 2026-03-08
+        let chave = sample_chave(now).expect("key");
+        assert_eq!((chave.ano(), chave.mes()), (2026, 3));
+        assert_ne!(chave, sample_chave(now).expect("key"));
+    }
+
+    #[test]
+    fn bodies_of_both_dialects_read_back_as_their_event() {
+        let chave =
+            ChaveAcesso::parse("52060433009911002506550120000007800267301615").expect("key");
+        for kind in EventKind::SUBSCRIPTION
+            .iter()
+            .chain(EventKind::ACCOUNT.iter())
+        {
+            let valor = (kind.dialect() == Some(Dialect::Subscription))
+                .then(|| Valor::parse("0.10").expect("valor"));
+            let body = event_body(kind, chave, valor, 1_710_089_130).expect("body");
+            let event = nfehook_core::Event::from_json(body.as_bytes()).expect("event");
+            assert_eq!(&event.event, kind);
+            assert_eq!(event.data.nfe_chave(), chave.as_str());
+            if kind.dialect() == Some(Dialect::Subscription) {
+                assert_eq!(event.data.valor().map(Valor::as_str), Some("0.10"));
+            }
+        }
+    }
+
+    #[test]
+    fn shown_urls_drop_the_query() {
+        let url = reqwest::Url::parse("https://a.example/hook?token=abc#x").expect("url");
+        assert_eq!(shown_url(&url), "https://a.example/hook");
+    }
 }

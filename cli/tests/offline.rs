@@ -373,3 +373,39 @@ fn a_reader_that_goes_away_is_not_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
+
+/// Runs `nfehook args…` on a pseudo-terminal (util-linux `script`), or `None` without one.
+fn on_a_terminal(args: &str, no_color: bool) -> Option<String> {
+    let mut command = Command::new("script");
+    command
+        .args([
+            "-qec",
+            &format!("{} {args}", env!("CARGO_BIN_EXE_nfehook")),
+            "/dev/null",
+        ])
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null());
+    if no_color {
+        command.env("NO_COLOR", "1");
+    }
+    let out = command.output().ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[test]
+fn colours_only_on_a_terminal_and_never_with_no_color() {
+    let mut bad = MOC_KEY.to_owned();
+    bad.replace_range(43.., "4");
+    let Some(coloured) = on_a_terminal(&format!("chave {bad}"), false) else {
+        eprintln!("no `script` here: the terminal case is not checked");
+        return;
+    };
+    assert!(coloured.contains("\x1b[31minvalid\x1b[0m"), "{coloured:?}");
+    let plain = on_a_terminal(&format!("chave {bad}"), true).expect("script");
+    assert!(
+        !plain.contains('\x1b') && plain.contains("invalid"),
+        "{plain:?}"
+    );
+    let piped = nfehook(&["chave", &bad], b"");
+    assert!(!stdout(&piped).contains('\x1b'));
+}

@@ -268,6 +268,23 @@ fn api_usage_errors_exit_2() {
             .code(),
         Some(2)
     );
+    // Misused, the key is still not echoed (the helper checks every output).
+    let inline = format!("--api-key={API_KEY}");
+    for misuse in [
+        &["chave", "--api-key", API_KEY][..],
+        &["subscriptions", "lst", "--api-key", API_KEY],
+        &["subscriptions", "get", &inline],
+        &[
+            "trigger",
+            "nfe.erro",
+            "--sandbox",
+            "nope",
+            "--api-key",
+            API_KEY,
+        ],
+    ] {
+        assert_eq!(nfehook(misuse).status.code(), Some(2), "{misuse:?}");
+    }
     let unreachable = nfehook(&[
         "subscriptions",
         "list",
