@@ -192,7 +192,7 @@ fn run_file(path: &PathBuf, today: Option<YearMonth>, json: bool, csv: bool) -> 
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let attempts = ImportSource::file(name, bytes).attempts();
+    let attempts = ImportSource::file(name, bytes).attempts()?;
     if attempts.candidates.is_empty() {
         let why = attempts
             .skipped

@@ -19,6 +19,12 @@ pub enum CliError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// An empty secret: it would verify nothing (an unset variable, most likely).
+    #[error("{0}")]
+    Secret(#[from] nfehook_core::SecretError),
+    /// A key file too large or with too many rows to import or check.
+    #[error("{0}")]
+    Source(#[from] nfehook_keys::SourceError),
     /// An argument that clap accepted but that makes no sense.
     #[error("{0}")]
     Usage(String),
@@ -70,7 +76,7 @@ impl CliError {
     /// The process exit code of this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Read { .. } | Self::Usage(_) => EXIT_USAGE,
+            Self::Read { .. } | Self::Usage(_) | Self::Secret(_) | Self::Source(_) => EXIT_USAGE,
             Self::Chave(_) | Self::Chaves { .. } | Self::Signature(_) | Self::Event(_) => {
                 EXIT_VERIFY
             }
@@ -92,7 +98,7 @@ impl CliError {
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Read { .. } => "read",
-            Self::Usage(_) => "usage",
+            Self::Usage(_) | Self::Secret(_) | Self::Source(_) => "usage",
             Self::Chave(_) | Self::Chaves { .. } => "invalidChave",
             Self::Signature(_) | Self::Event(_) => "verification",
             Self::Api(error) => error.kind(),

@@ -69,7 +69,7 @@ pub async fn run(api: &ApiArgs, args: ImportArgs, json: bool) -> Result<()> {
                 |n| n.to_string_lossy().into_owned(),
             );
             let existing = client.list_chaves(&args.subscription).await?;
-            let preview = Preview::build(&[ImportSource::file(name, bytes)], &existing);
+            let preview = Preview::build(&[ImportSource::file(name, bytes)], &existing)?;
             if preview.rows.is_empty() {
                 return Err(CliError::Usage(format!(
                     "no NF-e key found in {}",

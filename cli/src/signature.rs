@@ -106,7 +106,7 @@ pub fn verify(args: &VerifyArgs, json: bool) -> Result<()> {
         .tolerance
         .unwrap_or(nfehook_core::DEFAULT_TOLERANCE_SECS);
     let now = args.now.unwrap_or_else(crate::output::now_unix);
-    let verifier = nfehook_core::Verifier::new(&args.secret);
+    let verifier = nfehook_core::Verifier::new(&args.secret)?;
     let event = nfehook_core::verify_event(&verifier, &body, &args.header, now, tolerance)
         .map_err(CliError::Event)?;
     let age = now - event.timestamp.unix_seconds();

@@ -642,12 +642,10 @@ async fn a_signed_test_event_is_valid_at_the_inspector_and_reports_the_answer() 
 async fn both_dialects_are_decoded_verified_and_shown() {
     let inspector = start(vec![NamedSecret::new("conta", SECRET)]).await;
     let mut live = inspector.subscribe();
-    let http = reqwest::Client::new();
     for kind in EventKind::SUBSCRIPTION.iter().chain(&EventKind::ACCOUNT) {
         let chave = nfehook_core::ChaveAcesso::parse(CHAVE).unwrap();
         let (dialect, body) = nfehook_inspector::test_body(kind, chave, now()).unwrap();
         let outcome = nfehook_inspector::send_signed(
-            &http,
             &inspector.url(),
             dialect,
             &Secret::new(SECRET),
