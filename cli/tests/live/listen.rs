@@ -132,7 +132,7 @@ fn human_lines_name_the_event_key_verdict_and_status() {
     assert!(lines[0].ends_with("-> 200"), "{}", lines[0]);
     assert!(
         lines[1]
-            .contains("invalid missing_signature: header X-Webhook-Signature is missing -> 400"),
+            .contains("invalid missing_signature: header X-Webhook-Signature or X-ValidaNFe-Signature is missing -> 400"),
         "{}",
         lines[1]
     );
