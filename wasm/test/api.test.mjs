@@ -307,6 +307,7 @@ test('the event holds only its own fields: timestamps in UTC, valor exact, defau
   });
   const event = new Webhook(SECRET).verify(Buffer.from(body), nfehook.sign(body, SECRET), { now: t });
   assert.deepEqual(event, {
+    dialect: 'subscription',
     id: 'ação-1',
     event: 'nfe.cancelada',
     timestamp: '2024-03-10T16:45:30Z',
@@ -318,7 +319,7 @@ test('the event holds only its own fields: timestamps in UTC, valor exact, defau
   assert.equal(Date.parse(event.data.dataEmissao), Date.parse('2024-03-10T14:30:45.250Z'));
   const minimal = '{"id":"m","event":"nfe.erro","timestamp":"2024-03-10T16:45:30Z","data":{"nfeChave":"k","status":"erro","emitente":null,"valor":null}}';
   assert.deepEqual(new Webhook(SECRET).verify(minimal, nfehook.sign(minimal, SECRET), { now: t }),
-    { id: 'm', event: 'nfe.erro', timestamp: '2024-03-10T16:45:30Z', data: { nfeChave: 'k', status: 'erro' } });
+    { dialect: 'subscription', id: 'm', event: 'nfe.erro', timestamp: '2024-03-10T16:45:30Z', data: { nfeChave: 'k', status: 'erro' } });
 });
 
 test('parseChave strict mode applies the issue-time rules up to today', () => {

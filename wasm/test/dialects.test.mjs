@@ -89,7 +89,18 @@ test('typed errors in the account dialect: wrong secret, sha1=, stale, not an ev
   assert.throws(() => generateTestDelivery({ dialect: 'conta', event: 'x', data: { nfeChave: 'k' } }, SECRET), /unknown dialect/);
 });
 
-test('verifyRequest and the web entry point take the account header', async () => {
+test('the header names and event names come from the core, subscription first', () => {
+  assert.equal(nfehook.SIGNATURE_HEADER, 'x-webhook-signature');
+  assert.equal(nfehook.ACCOUNT_SIGNATURE_HEADER, 'x-validanfe-signature');
+  assert.deepEqual(nfehook.EVENT_NAMES, SIX.map((input) => input.event));
+  assert.ok(Object.isFrozen(nfehook.EVENT_NAMES));
+  // Both headers present: X-Webhook-Signature is the one read.
+  const { body, headers } = generateTestDelivery(SIX[3], SECRET);
+  const both = { 'x-webhook-signature': 'sha256=' + '0'.repeat(64), ...headers };
+  assert.throws(() => new Webhook(SECRET).verify(body, both), (error) => error.code === 'signature_mismatch');
+});
+
+test('verifyRequest takes the account header', async () => {
   const { body, headers } = generateTestDelivery(SIX[5], SECRET);
   const request = new Request('https://example.test/hook', { method: 'POST', body, headers });
   const event = await nfehook.verifyRequest(request, SECRET);

@@ -37,7 +37,6 @@ export type AccountEventName = 'nfe.consulta.concluida' | 'nfe.consulta.erro' | 
 /** Names of the events ValidaNFe documents, in either dialect. */
 export type KnownEventName = SubscriptionEventName | AccountEventName;
 
-declare const unknownEventName: unique symbol;
 /**
  * The name of an event this version does not know. At run time it is the name as sent (a
  * string); its type is opaque so that it overlaps none of the known names, which keeps
@@ -46,7 +45,11 @@ declare const unknownEventName: unique symbol;
  * with a name this version does not list that way: `String(event.event) === 'nfe.nova'`.
  */
 export interface UnknownEventName {
-  readonly [unknownEventName]: true;
+  /**
+   * Type-only brand, absent at run time. A string key rather than a `unique symbol`, so that the
+   * `require` (.d.ts) and `import` (.d.mts) declarations describe one and the same type.
+   */
+  readonly __nfehookUnknownEventName: true;
   toString(): string;
 }
 
