@@ -7,7 +7,9 @@
 //! duplicate by `id` (both a replay and a retry after a timed-out attempt), the sandbox
 //! records exactly what the receiver answered, a receiver that is down and then up gets every
 //! delivery through the retries, and no log line or error of the whole run holds the API key or
-//! a secret.
+//! a secret. The account webhook's deliveries (`{"evento","timestamp","dados"}` signed in
+//! `X-ValidaNFe-Signature`) reach the same receiver through retries, each processed once by the
+//! digest of its body, a repeat answered as a duplicate and a tampered body refused.
 //!
 //! Needs `make npm` and `tests/e2e/install.sh` first; `make test-e2e` does both and passes
 //! `NFEHOOK_SANDBOX_BIN` and `NFEHOOK_E2E_RECEIVER`.
@@ -594,4 +596,126 @@ async fn deliveries_reach_a_node_receiver_built_on_the_npm_package() {
         a_ids.len() + 1 + c_ids.len(),
         errors.len()
     );
+}
+
+/// Sets the sandbox's account webhook through its admin API.
+async fn set_account_webhook(base: &str, url: &str, secret: &str) {
+    let answer: Value = http()
+        .put(format!("{base}/_sandbox/account-webhook"))
+        .header("X-API-KEY", API_KEY)
+        .json(&json!({ "url": url, "events": EventKind::ACCOUNT, "secret": secret }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["success"], true, "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_deliveries_reach_the_node_receiver_through_retries_and_duplicates() {
+    let (sandbox, base) = start_sandbox();
+    // The receiver is down at first: every account delivery goes through a retry.
+    let down_port = free_port();
+    set_account_webhook(
+        &base,
+        &format!("http://127.0.0.1:{down_port}/webhooks/conta"),
+        SECRET_A,
+    )
+    .await;
+    let key = chave(41);
+    let mut ids = Vec::new();
+    for event in EventKind::ACCOUNT {
+        ids.push(trigger(&base, event.as_str(), &key).await);
+    }
+    let pending = wait_deliveries(&base, &ids, |d| {
+        d["status"] == "pending" && !d["attempts"].as_array().unwrap().is_empty()
+    })
+    .await;
+    for id in &ids {
+        assert_eq!(pending[id]["dialect"], "account");
+    }
+    let (receiver, receiver_url) = start_receiver("receiver-conta", down_port);
+    let delivered = wait_deliveries(&base, &ids, |d| d["status"] == "delivered").await;
+    for id in &ids {
+        let codes = attempt_codes(&delivered[id]);
+        assert_eq!(
+            codes.first(),
+            Some(&None),
+            "first attempt: nobody listening"
+        );
+        assert_eq!(codes.last(), Some(&Some(200)), "{:#}", delivered[id]);
+    }
+
+    // Every account event accepted once, keyed by the digest of its body (it carries no id).
+    let got = received(&receiver_url).await;
+    let accepted = accepted_ids(&got, "/webhooks/conta");
+    assert_eq!(accepted.len(), EventKind::ACCOUNT.len(), "{got:#}");
+    assert!(
+        accepted.iter().all(|id| id.starts_with("sha256:")),
+        "{accepted:?}"
+    );
+    assert_eq!(
+        accepted.iter().collect::<BTreeSet<_>>().len(),
+        accepted.len()
+    );
+    let events: BTreeSet<&str> = got["accepted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["event"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        events,
+        EventKind::ACCOUNT.iter().map(EventKind::as_str).collect()
+    );
+
+    // The same signed account body twice: processed once, the repeat answered as a duplicate;
+    // a tampered one refused.
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap();
+    let body = nfehook_core::AccountEvent {
+        evento: EventKind::ConsultaConcluida,
+        timestamp: nfehook_core::Timestamp::from_unix(now),
+        dados: nfehook_core::AccountEventData::new(&key),
+    }
+    .to_json();
+    let signature = nfehook_core::sign(SECRET_A, &body);
+    let url = format!("{receiver_url}/webhooks/conta");
+    for expected in [200, 200] {
+        let answer = http()
+            .post(&url)
+            .header("content-type", "application/json")
+            .header(nfehook_core::ACCOUNT_SIGNATURE_HEADER, &signature)
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status().as_u16(), expected);
+    }
+    let tampered = http()
+        .post(&url)
+        .header("content-type", "application/json")
+        .header(nfehook_core::ACCOUNT_SIGNATURE_HEADER, &signature)
+        .body(body.replace("concluida", "erro"))
+        .send()
+        .await
+        .unwrap();
+    assert!(tampered.status().is_client_error(), "{}", tampered.status());
+    let got = received(&receiver_url).await;
+    let digest = nfehook_core::event::body_id(body.as_bytes());
+    let times = accepted_ids(&got, "/webhooks/conta")
+        .iter()
+        .filter(|id| **id == digest)
+        .count();
+    assert_eq!(times, 1, "the repeat is a duplicate: {got:#}");
+
+    receiver.stop();
+    sandbox.stop();
 }
