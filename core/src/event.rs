@@ -1030,7 +1030,7 @@ pub fn verify_event<V: VerifySignature + ?Sized>(
 /// let body = br#"{"id":"1","event":"nfe.erro","timestamp":"2024-03-10T16:45:30Z","data":{"nfeChave":"k","status":"erro"}}"#;
 /// let header = sign("k", body);
 /// let produced = 1_710_089_130;
-/// let verifier = Verifier::new("k");
+/// let verifier = Verifier::new("k").unwrap();
 /// // A retry 50 minutes later is accepted; an event 6 minutes ahead is not.
 /// assert!(verify_event_within(&verifier, body, &header, produced + 3000, Window::RECEIVER).is_ok());
 /// let ahead = verify_event_within(&verifier, body, &header, produced - 360, Window::RECEIVER);
