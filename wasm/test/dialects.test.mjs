@@ -1,12 +1,11 @@
 // Both ValidaNFe delivery dialects on one endpoint (spec section 5): the subscription body with
 // X-Webhook-Signature and the account webhook's (`evento`, `dados`) with X-ValidaNFe-Signature,
 // through Webhook, verifyRequest, the Express and Fastify receivers and the test signer.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { once } from 'node:events';
 import { join } from 'node:path';
-import { SECRET, nfehook, pkgDir, require } from './helpers.mjs';
+import { SECRET, listen, nfehook, pkgDir, require } from './helpers.mjs';
 
 const { Webhook, WebhookVerificationError, DuplicateGuard, generateTestDelivery } = nfehook;
 const express = require('express');
@@ -108,21 +107,6 @@ test('verifyRequest takes the account header', async () => {
   assert.equal(event.data.urlDownload, 'https://api.validanfe.com/f3');
 });
 
-const servers = [];
-
-async function listen(server) {
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return `http://127.0.0.1:${server.address().port}`;
-}
-
-after(() => {
-  for (const server of servers) {
-    server.closeAllConnections();
-    server.close();
-  }
-});
 
 test('Express and Fastify receive both dialects on one endpoint, repeats dropped by id', async () => {
   const seen = [];

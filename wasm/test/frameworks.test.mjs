@@ -1,11 +1,10 @@
 // Express, Fastify and a web `Request` handler, each a real server on 127.0.0.1 (port 0)
 // receiving real signed POSTs.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { once } from 'node:events';
 import { join } from 'node:path';
-import { SECRET, nfehook, pkgDir, require, specBody } from './helpers.mjs';
+import { SECRET, listen, nfehook, pkgDir, require, specBody } from './helpers.mjs';
 
 const express = require('express');
 const Fastify = require('fastify');
@@ -22,23 +21,6 @@ async function post(url, body, { secret = SECRET, headers = {} } = {}) {
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : null };
 }
-
-const servers = [];
-
-/** Starts `server` on 127.0.0.1, port 0; all are closed when the suite ends. */
-async function listen(server) {
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return `http://127.0.0.1:${server.address().port}`;
-}
-
-after(() => {
-  for (const server of servers) {
-    server.closeAllConnections();
-    server.close();
-  }
-});
 
 test('Express: the middleware verifies, hands over the event, and answers 400/413 itself', async () => {
   const received = [];

@@ -1,13 +1,12 @@
 // The duplicate guard: two-phase claims (a renewed lease while the handler runs, `done` after
 // success only), token-checked settling, NF-e state order, an unreachable store, and the same
 // semantics through Express, Fastify and a web `Request` handler on real servers.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SECRET, nfehook, pkgDir, require, specBody } from './helpers.mjs';
+import { SECRET, listen, nfehook, pkgDir, require, specBody } from './helpers.mjs';
 
 const { DuplicateGuard, MemoryDedupeStore, DedupeUnavailableError } = nfehook;
 const express = require('express');
@@ -175,21 +174,6 @@ test('MemoryDedupeStore stays within maxEntries, dropping the oldest', () => {
 // ---------------------------------------------------------------------------------------------
 // The same semantics through each framework helper, on real servers.
 
-const servers = [];
-
-async function listen(server) {
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return `http://127.0.0.1:${server.address().port}`;
-}
-
-after(() => {
-  for (const server of servers) {
-    server.closeAllConnections();
-    server.close();
-  }
-});
 
 async function post(url, body, { signal } = {}) {
   const response = await fetch(url, {

@@ -1,5 +1,7 @@
 // Shared by the node test suites: the built package (wasm/pkg, from `make npm`) and the
 // shared vectors of tests/vectors.
+import { after } from 'node:test';
+import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -44,3 +46,20 @@ export function specBody(date = new Date(), overrides = {}) {
   };
   return JSON.stringify(event).replace('"valor":1500', '"valor":1500.00');
 }
+
+const servers = [];
+
+/** Starts `server` on 127.0.0.1, port 0, and resolves its base URL; closed when the suite ends. */
+export async function listen(server) {
+  servers.push(server);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return `http://127.0.0.1:${server.address().port}`;
+}
+
+after(() => {
+  for (const server of servers) {
+    server.closeAllConnections();
+    server.close();
+  }
+});

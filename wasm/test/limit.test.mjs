@@ -1,13 +1,12 @@
 // Bounded input: every body is measured against its limit before it is copied anywhere, a
 // streamed body is cut off once past it, and nothing refused can hurt the next delivery.
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { SECRET, nfehook, pkgDir, require, specBody } from './helpers.mjs';
+import { SECRET, listen, nfehook, pkgDir, require, specBody } from './helpers.mjs';
 
 const { Webhook, PayloadTooLargeError, WebhookVerificationError, parseLimit } = nfehook;
 const express = require('express');
@@ -120,13 +119,6 @@ test('a large accepted body does not keep the scratch buffer large, and later bo
   }
 });
 
-const servers = [];
-after(() => {
-  for (const server of servers) {
-    server.closeAllConnections();
-    server.close();
-  }
-});
 
 async function send(url, body, headers = {}) {
   const response = await fetch(url, { method: 'POST', body, headers: { 'x-webhook-signature': nfehook.sign(body, SECRET), ...headers } });
@@ -136,11 +128,7 @@ async function send(url, body, headers = {}) {
 test('Express and Fastify take the same size strings and answer 413 in the same JSON', async (t) => {
   const app = express();
   app.post('/hook', webhookMiddleware({ secret: SECRET, limit: '2kb' }), (req, res) => res.json({ received: true }));
-  const server = createServer(app);
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const expressUrl = `http://127.0.0.1:${server.address().port}/hook`;
+  const expressUrl = `${await listen(createServer(app))}/hook`;
 
   const fastify = Fastify();
   await fastify.register(nfehookPlugin, { path: '/hook', secret: SECRET, bodyLimit: '2kb', handler: () => undefined });
