@@ -338,7 +338,8 @@ impl RecordedRequest {
     }
 
     /// A `curl` command that sends this request again to `base_url` (the inspector's URL, or
-    /// any other receiver), with the same method, path, headers and exact body.
+    /// any other receiver), with the same method, path, headers and exact body. Every part the
+    /// sender chose is shell-quoted, the method too unless it is a plain word.
     ///
     /// ```
     /// # use nfehook_inspector::*;
@@ -357,7 +358,11 @@ impl RecordedRequest {
     #[must_use]
     pub fn to_curl(&self, base_url: &str) -> String {
         let url = format!("{}{}", base_url.trim_end_matches('/'), self.path);
-        let mut parts = vec![format!("curl -X {} {}", self.method, shell_quote(&url))];
+        let mut parts = vec![format!(
+            "curl -X {} {}",
+            shell_word(&self.method),
+            shell_quote(&url)
+        )];
         for (name, value) in &self.headers {
             if CURL_SKIPPED.contains(&name.to_ascii_lowercase().as_str()) {
                 continue;
@@ -372,6 +377,21 @@ impl RecordedRequest {
             parts.push(format!("--data-binary {data}"));
         }
         parts.join(" \\\n  ")
+    }
+}
+
+/// A plain word (`POST`, `PATCH`) as it is, anything else single-quoted: the method comes from
+/// the sender (or an edited history file), and a method such as `POST$(touch /tmp/x)` must not
+/// run when the command is pasted into a shell.
+fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if plain {
+        text.to_owned()
+    } else {
+        shell_quote(text)
     }
 }
 
@@ -416,6 +436,14 @@ mod tests {
             indent_json(text),
             "{\n  \"a\": \"x:{,}\\\"\",\n  \"v\": 1e3,\n  \"e\": []\n}"
         );
+    }
+
+    #[test]
+    fn a_method_that_is_not_a_plain_word_is_quoted() {
+        assert_eq!(shell_word("PATCH"), "PATCH");
+        assert_eq!(shell_word("POST$(touch /tmp/x)"), "'POST$(touch /tmp/x)'");
+        assert_eq!(shell_word("A'B`c`"), "'A'\\''B`c`'");
+        assert_eq!(shell_word(""), "''");
     }
 
     #[test]

@@ -538,6 +538,34 @@ async fn a_curl_replay_reproduces_the_request_byte_for_byte() {
 }
 
 #[tokio::test]
+async fn a_hostile_method_does_not_run_when_the_curl_command_is_pasted() {
+    let inspector = start(Vec::new()).await;
+    let mut live = inspector.subscribe();
+    post(&inspector.url(), &[], "{}").await;
+    let mut request = next_request(&mut live).await;
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("pwned");
+    request.method = format!("POST$(touch {})", marker.display());
+    let command = request.to_curl(&inspector.url());
+    assert!(
+        command.starts_with(&format!("curl -X 'POST$(touch {})' ", marker.display())),
+        "{command}"
+    );
+    let output = tokio::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("{command} --silent --max-time 5"))
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        !marker.exists(),
+        "the method ran as a command: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    inspector.shutdown().await.unwrap();
+}
+
+#[tokio::test]
 async fn listens_only_on_loopback_and_on_a_chosen_port() {
     let err = Inspector::builder()
         .bind("0.0.0.0:0")
