@@ -501,6 +501,97 @@ async fn keeps_the_last_n_across_restarts() {
 }
 
 #[tokio::test]
+async fn nested_json_is_shown_as_received_and_no_indented_copy_is_kept_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let inspector = Inspector::builder()
+        .bind("127.0.0.1:0")
+        .data_dir(dir.path())
+        .start()
+        .await
+        .unwrap();
+    let mut live = inspector.subscribe();
+    // As deep as serde_json reads, repeated: indented whole it would be some 100 times larger.
+    let group = format!("{}{}", "[".repeat(100), "]".repeat(100));
+    let nested = format!("[{}]", vec![group; 1000].join(","));
+    post(&inspector.url(), &[], &nested).await;
+    let request = next_request(&mut live).await;
+    assert_eq!(request.body.text.as_deref(), Some(nested.as_str()));
+    assert_eq!(request.body.pretty, None);
+    assert!(request.body.pretty_truncated);
+
+    let body = event_body(now(), CHAVE);
+    post(&inspector.url(), &[], &body).await;
+    let request = next_request(&mut live).await;
+    let pretty = request.body.pretty.clone().unwrap();
+    inspector.shutdown().await.unwrap();
+
+    let file = std::fs::read_to_string(dir.path().join(nfehook_inspector::HISTORY_FILE)).unwrap();
+    assert!(
+        file.len() < 2 * (nested.len() + body.len()) + 8192,
+        "{} bytes",
+        file.len()
+    );
+    for line in file.lines() {
+        let stored: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(stored["body"]["pretty"], serde_json::Value::Null);
+    }
+    // Indented again when read back.
+    let kept = read_history(dir.path(), 10).unwrap();
+    assert_eq!(kept.len(), 2);
+    assert!(kept[0].body.pretty_truncated);
+    assert_eq!(kept[1].body.pretty.as_deref(), Some(pretty.as_str()));
+}
+
+#[tokio::test]
+async fn the_history_file_stays_under_its_byte_cap() {
+    const CAP: usize = 64 * 1024;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(nfehook_inspector::HISTORY_FILE);
+    let open = || {
+        Inspector::builder()
+            .bind("127.0.0.1:0")
+            .data_dir(dir.path())
+            .max_history_bytes(CAP)
+            .start()
+    };
+    let inspector = open().await.unwrap();
+    let padding = "x".repeat(3000);
+    for n in 1..=60 {
+        post(
+            &format!("{}n/{n}", inspector.url()),
+            &[],
+            &format!(r#"{{"n":{n},"padding":"{padding}"}}"#),
+        )
+        .await;
+        let size = std::fs::metadata(&path).unwrap().len();
+        assert!(size <= CAP as u64, "after {n}: {size} bytes");
+    }
+    // Memory keeps its own count; the file dropped its oldest requests.
+    assert_eq!(inspector.requests().len(), 60);
+    inspector.shutdown().await.unwrap();
+    let kept: Vec<u64> = read_history(dir.path(), 200)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert!((5..60).contains(&kept.len()), "{kept:?}");
+    assert_eq!(kept, ((61 - kept.len() as u64)..=60).collect::<Vec<_>>());
+
+    // A file past the cap, as an older version could leave it (one huge line among them), is
+    // cut down when opened.
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    std::io::Write::write_all(&mut file, format!("{}\n", "y".repeat(1 << 20)).as_bytes()).unwrap();
+    drop(file);
+    let inspector = open().await.unwrap();
+    assert!(std::fs::metadata(&path).unwrap().len() <= CAP as u64);
+    assert_eq!(inspector.requests()[0].id, 60);
+    inspector.shutdown().await.unwrap();
+}
+
+#[tokio::test]
 async fn a_curl_replay_reproduces_the_request_byte_for_byte() {
     let inspector = start(vec![NamedSecret::new("atual", SECRET)]).await;
     let mut live = inspector.subscribe();
