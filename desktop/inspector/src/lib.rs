@@ -4,6 +4,7 @@
 
 mod config;
 mod error;
+mod guard;
 mod record;
 mod sender;
 mod server;

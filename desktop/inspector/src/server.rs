@@ -17,6 +17,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::{NamedSecret, ResponseConfig};
 use crate::error::{InspectorError, Result};
+use crate::guard;
 use crate::record::{Body, EventSummary, GivenResponse, RecordedRequest, rfc3339_millis};
 use crate::store::{DEFAULT_MAX_HISTORY_BYTES, Store};
 use crate::verdict::{Verdict, verify_request};
@@ -191,6 +192,10 @@ impl InspectorBuilder {
         let app = Router::new()
             .fallback(capture)
             .layer(DefaultBodyLimit::max(self.body_limit))
+            .layer(axum::middleware::from_fn_with_state(
+                addr,
+                guard::refuse_foreign,
+            ))
             .with_state(Arc::clone(&shared));
         let mut stop = stop_rx;
         let task = tokio::spawn(async move {

@@ -656,6 +656,92 @@ async fn a_hostile_method_does_not_run_when_the_curl_command_is_pasted() {
     inspector.shutdown().await.unwrap();
 }
 
+/// Sends `head` (request line and headers, without the blank line) and a `{}` body over a
+/// plain TCP connection; returns the status and the body of the answer.
+async fn raw_request(addr: std::net::SocketAddr, head: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!("{head}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_string(&mut answer))
+        .await
+        .expect("an answer within 10 s")
+        .unwrap();
+    let status = answer[9..12].parse().unwrap();
+    let body = answer.split_once("\r\n\r\n").unwrap().1.to_owned();
+    (status, body)
+}
+
+#[tokio::test]
+async fn only_requests_naming_the_inspector_s_own_address_are_recorded() {
+    let inspector = start(Vec::new()).await;
+    let addr = inspector.addr();
+    let port = addr.port();
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        let (status, _) = raw_request(addr, &format!("POST /ok HTTP/1.1\r\nHost: {host}")).await;
+        assert_eq!(status, 200, "{host}");
+    }
+    assert_eq!(inspector.requests().len(), 3);
+
+    let refused = [
+        (
+            format!("POST / HTTP/1.1\r\nHost: rebound.example:{port}"),
+            "foreign_host",
+        ),
+        (
+            format!("POST / HTTP/1.1\r\nHost: 127.0.0.1:{}", port ^ 1),
+            "foreign_host",
+        ),
+        (
+            format!("POST http://rebound.example:{port}/ HTTP/1.1\r\nHost: 127.0.0.1:{port}"),
+            "foreign_host",
+        ),
+        ("POST / HTTP/1.0".to_owned(), "missing_host"),
+        (
+            format!("POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: https://site.example"),
+            "browser_request",
+        ),
+        (
+            format!("POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nSec-Fetch-Site: cross-site"),
+            "browser_request",
+        ),
+    ];
+    for (head, code) in &refused {
+        let (status, body) = raw_request(addr, head).await;
+        assert_eq!(status, 403, "{head}");
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            (body["success"].as_bool(), body["code"].as_str()),
+            (Some(false), Some(*code)),
+            "{head}"
+        );
+        assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+
+    // A DNS name rebound to 127.0.0.1, as a page in a browser would reach it.
+    let rebound = reqwest::Client::builder()
+        .resolve("rebound.example", addr)
+        .build()
+        .unwrap()
+        .post(format!("http://rebound.example:{port}/hook"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rebound.status(), 403);
+    assert_eq!(
+        inspector.requests().len(),
+        3,
+        "refused requests are not recorded"
+    );
+    inspector.shutdown().await.unwrap();
+}
+
 #[tokio::test]
 async fn listens_only_on_loopback_and_on_a_chosen_port() {
     let err = Inspector::builder()
