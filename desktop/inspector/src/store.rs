@@ -3,11 +3,12 @@
 //! body (derived again on load, and possibly many times the body's size). When the file holds
 //! twice N lines, or the next line would take it past its byte cap, it is rewritten with the
 //! newest requests that fit in N lines and half the cap (to a temporary file, then renamed), so
-//! a rewrite comes once in many appends.
+//! a rewrite comes once in many appends. The file holds whole bodies and headers, so it and its
+//! directory are owner-only (0600, 0700 on Unix), tightened when found looser.
 
 use std::collections::VecDeque;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
 use crate::error::{InspectorError, Result};
@@ -28,7 +29,7 @@ pub(crate) struct Store {
     bytes_in_file: usize,
 }
 
-fn history_error(path: &Path, source: std::io::Error) -> InspectorError {
+fn history_error(path: &Path, source: io::Error) -> InspectorError {
     InspectorError::History {
         path: path.display().to_string(),
         source,
@@ -46,6 +47,58 @@ pub fn read_history(dir: impl AsRef<Path>, max: usize) -> Result<Vec<RecordedReq
     Ok(items.into())
 }
 
+/// Creates `dir` and its missing parents owner-only, and takes group and other access away from
+/// an existing one when it can (a directory shared on purpose, sticky as /tmp, is left as it is;
+/// the file in it is owner-only either way).
+fn create_private_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        builder.mode(0o700).create(dir)?;
+        let mode = std::fs::metadata(dir)?.permissions().mode();
+        if mode & 0o077 != 0 && mode & 0o1000 == 0 {
+            let tightened = std::fs::Permissions::from_mode(mode & !0o077);
+            if let Err(err) = std::fs::set_permissions(dir, tightened) {
+                tracing::warn!(error = %err, dir = %dir.display(), "inspector history directory stays open to others");
+            }
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    builder.create(dir)
+}
+
+/// Options that create a file owner-only.
+fn private_options() -> OpenOptions {
+    let mut options = OpenOptions::new();
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
+}
+
+/// Takes group and other access away from an existing file (one created before files were
+/// owner-only, or by hand).
+fn make_private(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            }
+            Err(err) if err.kind() != io::ErrorKind::NotFound => Err(err),
+            _ => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        Ok(())
+    }
+}
+
 /// One line of the file, read with [`next_line`].
 enum Line {
     /// A whole line, in the buffer without its newline.
@@ -58,7 +111,7 @@ enum Line {
 
 /// Reads the next line into `buf`, holding at most `max` bytes of it: a file written before
 /// the byte cap existed can hold lines of hundreds of MiB.
-fn next_line(reader: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> std::io::Result<Line> {
+fn next_line(reader: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<Line> {
     buf.clear();
     let mut read_any = false;
     let mut too_long = false;
@@ -92,7 +145,7 @@ fn next_line(reader: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> std::i
 fn load(path: &Path, max: usize, max_line: usize) -> Result<(VecDeque<RecordedRequest>, usize)> {
     let file = match File::open(path) {
         Ok(file) => file,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+        Err(err) if err.kind() == io::ErrorKind::NotFound => {
             return Ok((VecDeque::new(), 0));
         }
         Err(err) => return Err(history_error(path, err)),
@@ -149,8 +202,9 @@ impl Store {
                 bytes_in_file: 0,
             });
         };
-        std::fs::create_dir_all(dir).map_err(|err| history_error(dir, err))?;
+        create_private_dir(dir).map_err(|err| history_error(dir, err))?;
         let path = dir.join(HISTORY_FILE);
+        make_private(&path).map_err(|err| history_error(&path, err))?;
         let (items, lines_in_file) = load(&path, max, max_bytes)?;
         let bytes_in_file = match std::fs::metadata(&path) {
             Ok(meta) => usize::try_from(meta.len()).unwrap_or(usize::MAX),
@@ -196,7 +250,7 @@ impl Store {
         {
             return self.rewrite();
         }
-        let mut file = OpenOptions::new()
+        let mut file = private_options()
             .create(true)
             .append(true)
             .open(path)
@@ -234,7 +288,17 @@ impl Store {
             kept.push(line);
         }
         kept.reverse();
-        std::fs::write(&tmp, kept.concat()).map_err(|err| history_error(&tmp, err))?;
+        let write = || {
+            let mut file = private_options()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(&tmp)?;
+            // A temporary file left by a crash keeps its old mode when opened again.
+            make_private(&tmp)?;
+            file.write_all(kept.concat().as_bytes())
+        };
+        write().map_err(|err| history_error(&tmp, err))?;
         std::fs::rename(&tmp, path).map_err(|err| history_error(path, err))?;
         self.lines_in_file = kept.len();
         self.bytes_in_file = size;

@@ -591,6 +591,67 @@ async fn the_history_file_stays_under_its_byte_cap() {
     inspector.shutdown().await.unwrap();
 }
 
+#[cfg(unix)]
+#[tokio::test]
+async fn the_history_is_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &std::path::Path| {
+        format!(
+            "{:o}",
+            std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+        )
+    };
+    let root = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    // Created: the directory and its missing parents 0700, the file 0600, also once rewritten.
+    let fresh = root.path().join("app").join("data");
+    let file = fresh.join(nfehook_inspector::HISTORY_FILE);
+    let inspector = Inspector::builder()
+        .bind("127.0.0.1:0")
+        .data_dir(&fresh)
+        .max_requests(1)
+        .start()
+        .await
+        .unwrap();
+    post(&inspector.url(), &[], "{}").await;
+    assert_eq!(
+        [mode(&fresh), mode(fresh.parent().unwrap()), mode(&file)],
+        ["700", "700", "600"]
+    );
+    std::fs::write(file.with_extension("jsonl.tmp"), "").unwrap();
+    std::fs::set_permissions(
+        file.with_extension("jsonl.tmp"),
+        std::fs::Permissions::from_mode(0o666),
+    )
+    .unwrap();
+    post(&inspector.url(), &[], "{}").await;
+    inspector.clear().unwrap();
+    assert_eq!(mode(&file), "600", "after a rewrite");
+    inspector.shutdown().await.unwrap();
+    assert_eq!(
+        mode(root.path()),
+        "755",
+        "only the data directory is tightened"
+    );
+
+    // Found looser: tightened when the inspector opens them.
+    let loose = root.path().join("loose");
+    std::fs::create_dir(&loose).unwrap();
+    std::fs::set_permissions(&loose, std::fs::Permissions::from_mode(0o775)).unwrap();
+    let file = loose.join(nfehook_inspector::HISTORY_FILE);
+    std::fs::write(&file, "").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let inspector = Inspector::builder()
+        .bind("127.0.0.1:0")
+        .data_dir(&loose)
+        .start()
+        .await
+        .unwrap();
+    assert_eq!([mode(&loose), mode(&file)], ["700", "600"]);
+    inspector.shutdown().await.unwrap();
+}
+
 #[tokio::test]
 async fn a_curl_replay_reproduces_the_request_byte_for_byte() {
     let inspector = start(vec![NamedSecret::new("atual", SECRET)]).await;
