@@ -47,3 +47,40 @@ pub enum InspectorError {
 
 /// Result with an [`InspectorError`].
 pub type Result<T, E = InspectorError> = std::result::Result<T, E>;
+
+/// Why a request was refused before it was read or recorded: it may come from a page in the
+/// user's browser, which can reach loopback addresses too.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum Refusal {
+    /// No `Host` header (nor an authority in the request line).
+    #[error("the request names no host; send it to {expected}")]
+    MissingHost {
+        /// The inspector's own address.
+        expected: String,
+    },
+    /// A `Host` other than the inspector's own address: a DNS name rebound to 127.0.0.1.
+    #[error("host {found:?} is not the inspector's address; send it to {expected}")]
+    ForeignHost {
+        /// What the request named.
+        found: String,
+        /// The inspector's own address.
+        expected: String,
+    },
+    /// A header only browsers send (`Origin`, `Sec-Fetch-Site`): a page posting cross-site.
+    #[error("requests made by a web browser (header {header}) are not accepted")]
+    FromBrowser {
+        /// The header found.
+        header: &'static str,
+    },
+}
+
+impl Refusal {
+    /// A stable code for the JSON answer.
+    pub(crate) fn code(&self) -> &'static str {
+        match self {
+            Self::MissingHost { .. } => "missing_host",
+            Self::ForeignHost { .. } => "foreign_host",
+            Self::FromBrowser { .. } => "browser_request",
+        }
+    }
+}

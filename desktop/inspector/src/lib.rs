@@ -4,6 +4,7 @@
 
 mod config;
 mod error;
+mod guard;
 mod record;
 mod sender;
 mod server;
@@ -12,11 +13,14 @@ mod verdict;
 
 pub use config::{MAX_DELAY_MS, NamedSecret, ResponseConfig};
 pub use error::{InspectorError, Result};
-pub use record::{Body, EventField, EventSummary, GivenResponse, Header, RecordedRequest};
+pub use record::{
+    Body, EventField, EventSummary, GivenResponse, Header, MAX_PRETTY_BYTES, MAX_PRETTY_DEPTH,
+    RecordedRequest,
+};
 pub use sender::{MAX_RESPONSE_BODY, SendOutcome, send_signed, test_body, test_event};
 pub use server::{
     DEFAULT_BODY_LIMIT, DEFAULT_MAX_REQUESTS, Inspector, InspectorBuilder, InspectorEvent,
     RunningInspector,
 };
-pub use store::{HISTORY_FILE, read_history};
+pub use store::{DEFAULT_MAX_HISTORY_BYTES, HISTORY_FILE, read_history};
 pub use verdict::{Scheme, Verdict, verify_request};

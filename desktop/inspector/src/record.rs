@@ -41,8 +41,17 @@ pub struct RecordedRequest {
     pub response: GivenResponse,
 }
 
+/// Largest indented copy of a JSON body, in bytes; a body whose copy would be larger is shown
+/// as received. Indentation grows with nesting, so without a bound a 4 MiB body of nested
+/// arrays would become hundreds of MiB.
+pub const MAX_PRETTY_BYTES: usize = 1024 * 1024;
+
+/// Deepest nesting that is indented; a deeper body is shown as received.
+pub const MAX_PRETTY_DEPTH: usize = 64;
+
 /// A request body: its exact bytes (as text when UTF-8, else base64), and an indented copy of
-/// JSON with every number and string kept as written.
+/// JSON with every number and string kept as written, within [`MAX_PRETTY_BYTES`] and
+/// [`MAX_PRETTY_DEPTH`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Body {
@@ -52,8 +61,11 @@ pub struct Body {
     pub text: Option<String>,
     /// The body in base64, when it is not UTF-8.
     pub base64: Option<String>,
-    /// Indented JSON, when the body is JSON.
+    /// Indented JSON, when the body is JSON and its indented copy is within the bounds.
     pub pretty: Option<String>,
+    /// The body is JSON but too large or too deep to indent: `pretty` is `None`, show `text`.
+    #[serde(default)]
+    pub pretty_truncated: bool,
 }
 
 impl Body {
@@ -63,22 +75,36 @@ impl Body {
     /// let body = nfehook_inspector::Body::new(br#"{"valor":1500.00,"a":[1,{}]}"#);
     /// assert_eq!(body.pretty.as_deref(), Some("{\n  \"valor\": 1500.00,\n  \"a\": [\n    1,\n    {}\n  ]\n}"));
     /// assert_eq!(nfehook_inspector::Body::new(&[0xff]).base64.as_deref(), Some("/w=="));
+    ///
+    /// let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
+    /// let body = nfehook_inspector::Body::new(deep.as_bytes());
+    /// assert_eq!((body.pretty, body.pretty_truncated), (None, true));
     /// ```
     #[must_use]
     pub fn new(bytes: &[u8]) -> Self {
-        let is_json = serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok();
         match std::str::from_utf8(bytes) {
-            Ok(text) => Self {
-                size: bytes.len(),
-                text: Some(text.to_owned()),
-                base64: None,
-                pretty: is_json.then(|| indent_json(text)),
-            },
+            Ok(text) => {
+                let (pretty, pretty_truncated) = if is_json(bytes) {
+                    let pretty = indent_json(text, MAX_PRETTY_BYTES, MAX_PRETTY_DEPTH);
+                    let truncated = pretty.is_none();
+                    (pretty, truncated)
+                } else {
+                    (None, false)
+                };
+                Self {
+                    size: bytes.len(),
+                    text: Some(text.to_owned()),
+                    base64: None,
+                    pretty,
+                    pretty_truncated,
+                }
+            }
             Err(_) => Self {
                 size: bytes.len(),
                 text: None,
                 base64: Some(Base64::encode_string(bytes)),
                 pretty: None,
+                pretty_truncated: false,
             },
         }
     }
@@ -94,9 +120,16 @@ impl Body {
     }
 }
 
-/// Re-indents valid JSON text token by token, never re-printing a number or string.
-fn indent_json(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() * 2);
+/// Whether the bytes are one JSON value. serde_json stops at 128 levels of nesting, so a body
+/// nested deeper is not JSON here and gets no indented copy either.
+fn is_json(bytes: &[u8]) -> bool {
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
+}
+
+/// Re-indents valid JSON text token by token, never re-printing a number or string; `None` as
+/// soon as the copy would be longer than `max_bytes` or nest deeper than `max_depth`.
+fn indent_json(text: &str, max_bytes: usize, max_depth: usize) -> Option<String> {
+    let mut out = String::with_capacity(text.len().saturating_mul(2).min(max_bytes));
     let mut depth = 0usize;
     let mut in_string = false;
     let mut escaped = false;
@@ -106,6 +139,9 @@ fn indent_json(text: &str) -> String {
         out.extend(std::iter::repeat_n("  ", depth));
     };
     while let Some(c) = chars.next() {
+        if out.len() > max_bytes {
+            return None;
+        }
         if in_string {
             out.push(c);
             if escaped {
@@ -131,6 +167,9 @@ fn indent_json(text: &str) -> String {
                     out.push(chars.next().unwrap_or(']'));
                 } else {
                     depth += 1;
+                    if depth > max_depth {
+                        return None;
+                    }
                     newline(&mut out, depth);
                 }
             }
@@ -148,7 +187,7 @@ fn indent_json(text: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+    (out.len() <= max_bytes).then_some(out)
 }
 
 /// The fields of a ValidaNFe event read from a body of either dialect (without trusting it:
@@ -338,7 +377,8 @@ impl RecordedRequest {
     }
 
     /// A `curl` command that sends this request again to `base_url` (the inspector's URL, or
-    /// any other receiver), with the same method, path, headers and exact body.
+    /// any other receiver), with the same method, path, headers and exact body. Every part the
+    /// sender chose is shell-quoted, the method too unless it is a plain word.
     ///
     /// ```
     /// # use nfehook_inspector::*;
@@ -357,7 +397,11 @@ impl RecordedRequest {
     #[must_use]
     pub fn to_curl(&self, base_url: &str) -> String {
         let url = format!("{}{}", base_url.trim_end_matches('/'), self.path);
-        let mut parts = vec![format!("curl -X {} {}", self.method, shell_quote(&url))];
+        let mut parts = vec![format!(
+            "curl -X {} {}",
+            shell_word(&self.method),
+            shell_quote(&url)
+        )];
         for (name, value) in &self.headers {
             if CURL_SKIPPED.contains(&name.to_ascii_lowercase().as_str()) {
                 continue;
@@ -372,6 +416,21 @@ impl RecordedRequest {
             parts.push(format!("--data-binary {data}"));
         }
         parts.join(" \\\n  ")
+    }
+}
+
+/// A plain word (`POST`, `PATCH`) as it is, anything else single-quoted: the method comes from
+/// the sender (or an edited history file), and a method such as `POST$(touch /tmp/x)` must not
+/// run when the command is pasted into a shell.
+fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if plain {
+        text.to_owned()
+    } else {
+        shell_quote(text)
     }
 }
 
@@ -413,9 +472,55 @@ mod tests {
     fn indentation_keeps_strings_and_numbers() {
         let text = r#"{"a":"x:{,}\"","v":1e3 ,"e":[]}"#;
         assert_eq!(
-            indent_json(text),
-            "{\n  \"a\": \"x:{,}\\\"\",\n  \"v\": 1e3,\n  \"e\": []\n}"
+            indent_json(text, MAX_PRETTY_BYTES, MAX_PRETTY_DEPTH).as_deref(),
+            Some("{\n  \"a\": \"x:{,}\\\"\",\n  \"v\": 1e3,\n  \"e\": []\n}")
         );
+    }
+
+    #[test]
+    fn indentation_stops_at_its_bounds() {
+        let nested = |depth: usize| format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        // The innermost `[]` stays on its line: four brackets, three levels.
+        assert!(indent_json(&nested(4), 1000, 3).is_some());
+        assert_eq!(indent_json(&nested(5), 1000, 3), None);
+        let wide = format!("[{}1]", "1,".repeat(100));
+        assert_eq!(indent_json(&wide, 507, 8).map(|p| p.len()), Some(507));
+        assert_eq!(indent_json(&wide, 506, 8), None);
+    }
+
+    #[test]
+    fn a_4_mib_body_of_nested_arrays_is_shown_as_received() {
+        // As deep as serde_json reads, repeated: indented whole, each group of 200 bytes
+        // would take some 20 KB.
+        let group = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        let text = format!("[{}]", vec![group; 4 * 1024 * 1024 / 201].join(","));
+        let body = Body::new(text.as_bytes());
+        assert_eq!(body.text.as_deref(), Some(text.as_str()));
+        assert_eq!((body.pretty, body.pretty_truncated), (None, true));
+        // Shallow groups: within the depth, past the size.
+        let group = format!("{}{}", "[".repeat(30), "]".repeat(30));
+        let text = format!("[{}]", vec![group; 4 * 1024 * 1024 / 61].join(","));
+        assert_eq!(Body::new(text.as_bytes()).pretty, None);
+    }
+
+    #[test]
+    fn a_wide_body_whose_indented_copy_is_too_large_is_shown_as_received() {
+        let text = format!("[{}1]", "1,".repeat(MAX_PRETTY_BYTES / 4));
+        let body = Body::new(text.as_bytes());
+        assert_eq!((body.pretty, body.pretty_truncated), (None, true));
+        let body = Body::new(b"[1,2]");
+        assert_eq!(
+            (body.pretty.as_deref(), body.pretty_truncated),
+            (Some("[\n  1,\n  2\n]"), false)
+        );
+    }
+
+    #[test]
+    fn a_method_that_is_not_a_plain_word_is_quoted() {
+        assert_eq!(shell_word("PATCH"), "PATCH");
+        assert_eq!(shell_word("POST$(touch /tmp/x)"), "'POST$(touch /tmp/x)'");
+        assert_eq!(shell_word("A'B`c`"), "'A'\\''B`c`'");
+        assert_eq!(shell_word(""), "''");
     }
 
     #[test]

@@ -17,8 +17,9 @@ use tokio::task::JoinHandle;
 
 use crate::config::{NamedSecret, ResponseConfig};
 use crate::error::{InspectorError, Result};
+use crate::guard;
 use crate::record::{Body, EventSummary, GivenResponse, RecordedRequest, rfc3339_millis};
-use crate::store::Store;
+use crate::store::{DEFAULT_MAX_HISTORY_BYTES, Store};
 use crate::verdict::{Verdict, verify_request};
 
 /// Requests kept by default.
@@ -50,6 +51,7 @@ pub struct InspectorBuilder {
     secrets: Vec<NamedSecret>,
     tolerance_secs: u64,
     body_limit: usize,
+    max_history_bytes: usize,
 }
 
 /// The local webhook inspector.
@@ -76,8 +78,8 @@ pub struct InspectorBuilder {
 pub struct Inspector;
 
 impl Inspector {
-    /// A builder: `127.0.0.1:0`, no history file, last 200 requests, answer `200` at once,
-    /// no secret, 300 s tolerance.
+    /// A builder: `127.0.0.1:0`, no history file, last 200 requests (a history file of at most
+    /// 64 MiB), answer `200` at once, no secret, 300 s tolerance.
     pub fn builder() -> InspectorBuilder {
         InspectorBuilder {
             bind: "127.0.0.1:0".to_owned(),
@@ -87,6 +89,7 @@ impl Inspector {
             secrets: Vec::new(),
             tolerance_secs: nfehook_core::DEFAULT_TOLERANCE_SECS,
             body_limit: DEFAULT_BODY_LIMIT,
+            max_history_bytes: DEFAULT_MAX_HISTORY_BYTES,
         }
     }
 }
@@ -134,6 +137,12 @@ impl InspectorBuilder {
         self
     }
 
+    /// Largest history file, in bytes; the oldest requests are dropped from it to stay under.
+    pub fn max_history_bytes(mut self, bytes: usize) -> Self {
+        self.max_history_bytes = bytes;
+        self
+    }
+
     /// Loads the history, takes the port and starts serving on the current tokio runtime.
     ///
     /// # Errors
@@ -153,7 +162,11 @@ impl InspectorBuilder {
                 addr: addr.to_string(),
             });
         }
-        let store = Store::open(self.data_dir.as_deref(), self.max_requests)?;
+        let store = Store::open(
+            self.data_dir.as_deref(),
+            self.max_requests,
+            self.max_history_bytes,
+        )?;
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(|source| InspectorError::Bind {
@@ -179,6 +192,10 @@ impl InspectorBuilder {
         let app = Router::new()
             .fallback(capture)
             .layer(DefaultBodyLimit::max(self.body_limit))
+            .layer(axum::middleware::from_fn_with_state(
+                addr,
+                guard::refuse_foreign,
+            ))
             .with_state(Arc::clone(&shared));
         let mut stop = stop_rx;
         let task = tokio::spawn(async move {

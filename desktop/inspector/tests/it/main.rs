@@ -501,6 +501,158 @@ async fn keeps_the_last_n_across_restarts() {
 }
 
 #[tokio::test]
+async fn nested_json_is_shown_as_received_and_no_indented_copy_is_kept_on_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let inspector = Inspector::builder()
+        .bind("127.0.0.1:0")
+        .data_dir(dir.path())
+        .start()
+        .await
+        .unwrap();
+    let mut live = inspector.subscribe();
+    // As deep as serde_json reads, repeated: indented whole it would be some 100 times larger.
+    let group = format!("{}{}", "[".repeat(100), "]".repeat(100));
+    let nested = format!("[{}]", vec![group; 1000].join(","));
+    post(&inspector.url(), &[], &nested).await;
+    let request = next_request(&mut live).await;
+    assert_eq!(request.body.text.as_deref(), Some(nested.as_str()));
+    assert_eq!(request.body.pretty, None);
+    assert!(request.body.pretty_truncated);
+
+    let body = event_body(now(), CHAVE);
+    post(&inspector.url(), &[], &body).await;
+    let request = next_request(&mut live).await;
+    let pretty = request.body.pretty.clone().unwrap();
+    inspector.shutdown().await.unwrap();
+
+    let file = std::fs::read_to_string(dir.path().join(nfehook_inspector::HISTORY_FILE)).unwrap();
+    assert!(
+        file.len() < 2 * (nested.len() + body.len()) + 8192,
+        "{} bytes",
+        file.len()
+    );
+    for line in file.lines() {
+        let stored: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(stored["body"]["pretty"], serde_json::Value::Null);
+    }
+    // Indented again when read back.
+    let kept = read_history(dir.path(), 10).unwrap();
+    assert_eq!(kept.len(), 2);
+    assert!(kept[0].body.pretty_truncated);
+    assert_eq!(kept[1].body.pretty.as_deref(), Some(pretty.as_str()));
+}
+
+#[tokio::test]
+async fn the_history_file_stays_under_its_byte_cap() {
+    const CAP: usize = 64 * 1024;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(nfehook_inspector::HISTORY_FILE);
+    let open = || {
+        Inspector::builder()
+            .bind("127.0.0.1:0")
+            .data_dir(dir.path())
+            .max_history_bytes(CAP)
+            .start()
+    };
+    let inspector = open().await.unwrap();
+    let padding = "x".repeat(3000);
+    for n in 1..=60 {
+        post(
+            &format!("{}n/{n}", inspector.url()),
+            &[],
+            &format!(r#"{{"n":{n},"padding":"{padding}"}}"#),
+        )
+        .await;
+        let size = std::fs::metadata(&path).unwrap().len();
+        assert!(size <= CAP as u64, "after {n}: {size} bytes");
+    }
+    // Memory keeps its own count; the file dropped its oldest requests.
+    assert_eq!(inspector.requests().len(), 60);
+    inspector.shutdown().await.unwrap();
+    let kept: Vec<u64> = read_history(dir.path(), 200)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert!((5..60).contains(&kept.len()), "{kept:?}");
+    assert_eq!(kept, ((61 - kept.len() as u64)..=60).collect::<Vec<_>>());
+
+    // A file past the cap, as an older version could leave it (one huge line among them), is
+    // cut down when opened.
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    std::io::Write::write_all(&mut file, format!("{}\n", "y".repeat(1 << 20)).as_bytes()).unwrap();
+    drop(file);
+    let inspector = open().await.unwrap();
+    assert!(std::fs::metadata(&path).unwrap().len() <= CAP as u64);
+    assert_eq!(inspector.requests()[0].id, 60);
+    inspector.shutdown().await.unwrap();
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_history_is_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &std::path::Path| {
+        format!(
+            "{:o}",
+            std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+        )
+    };
+    let root = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(root.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    // Created: the directory and its missing parents 0700, the file 0600, also once rewritten.
+    let fresh = root.path().join("app").join("data");
+    let file = fresh.join(nfehook_inspector::HISTORY_FILE);
+    let inspector = Inspector::builder()
+        .bind("127.0.0.1:0")
+        .data_dir(&fresh)
+        .max_requests(1)
+        .start()
+        .await
+        .unwrap();
+    post(&inspector.url(), &[], "{}").await;
+    assert_eq!(
+        [mode(&fresh), mode(fresh.parent().unwrap()), mode(&file)],
+        ["700", "700", "600"]
+    );
+    std::fs::write(file.with_extension("jsonl.tmp"), "").unwrap();
+    std::fs::set_permissions(
+        file.with_extension("jsonl.tmp"),
+        std::fs::Permissions::from_mode(0o666),
+    )
+    .unwrap();
+    post(&inspector.url(), &[], "{}").await;
+    inspector.clear().unwrap();
+    assert_eq!(mode(&file), "600", "after a rewrite");
+    inspector.shutdown().await.unwrap();
+    assert_eq!(
+        mode(root.path()),
+        "755",
+        "only the data directory is tightened"
+    );
+
+    // Found looser: tightened when the inspector opens them.
+    let loose = root.path().join("loose");
+    std::fs::create_dir(&loose).unwrap();
+    std::fs::set_permissions(&loose, std::fs::Permissions::from_mode(0o775)).unwrap();
+    let file = loose.join(nfehook_inspector::HISTORY_FILE);
+    std::fs::write(&file, "").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o666)).unwrap();
+    let inspector = Inspector::builder()
+        .bind("127.0.0.1:0")
+        .data_dir(&loose)
+        .start()
+        .await
+        .unwrap();
+    assert_eq!([mode(&loose), mode(&file)], ["700", "600"]);
+    inspector.shutdown().await.unwrap();
+}
+
+#[tokio::test]
 async fn a_curl_replay_reproduces_the_request_byte_for_byte() {
     let inspector = start(vec![NamedSecret::new("atual", SECRET)]).await;
     let mut live = inspector.subscribe();
@@ -534,6 +686,120 @@ async fn a_curl_replay_reproduces_the_request_byte_for_byte() {
     assert_eq!(replay.body.text, original.body.text);
     assert_eq!(replay.path, original.path);
     assert!(replay.verdict.is_valid(), "{:?}", replay.verdict);
+    inspector.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_hostile_method_does_not_run_when_the_curl_command_is_pasted() {
+    let inspector = start(Vec::new()).await;
+    let mut live = inspector.subscribe();
+    post(&inspector.url(), &[], "{}").await;
+    let mut request = next_request(&mut live).await;
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("pwned");
+    request.method = format!("POST$(touch {})", marker.display());
+    let command = request.to_curl(&inspector.url());
+    assert!(
+        command.starts_with(&format!("curl -X 'POST$(touch {})' ", marker.display())),
+        "{command}"
+    );
+    let output = tokio::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!("{command} --silent --max-time 5"))
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        !marker.exists(),
+        "the method ran as a command: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    inspector.shutdown().await.unwrap();
+}
+
+/// Sends `head` (request line and headers, without the blank line) and a `{}` body over a
+/// plain TCP connection; returns the status and the body of the answer.
+async fn raw_request(addr: std::net::SocketAddr, head: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!("{head}\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_string(&mut answer))
+        .await
+        .expect("an answer within 10 s")
+        .unwrap();
+    let status = answer[9..12].parse().unwrap();
+    let body = answer.split_once("\r\n\r\n").unwrap().1.to_owned();
+    (status, body)
+}
+
+#[tokio::test]
+async fn only_requests_naming_the_inspector_s_own_address_are_recorded() {
+    let inspector = start(Vec::new()).await;
+    let addr = inspector.addr();
+    let port = addr.port();
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+    ] {
+        let (status, _) = raw_request(addr, &format!("POST /ok HTTP/1.1\r\nHost: {host}")).await;
+        assert_eq!(status, 200, "{host}");
+    }
+    assert_eq!(inspector.requests().len(), 3);
+
+    let refused = [
+        (
+            format!("POST / HTTP/1.1\r\nHost: rebound.example:{port}"),
+            "foreign_host",
+        ),
+        (
+            format!("POST / HTTP/1.1\r\nHost: 127.0.0.1:{}", port ^ 1),
+            "foreign_host",
+        ),
+        (
+            format!("POST http://rebound.example:{port}/ HTTP/1.1\r\nHost: 127.0.0.1:{port}"),
+            "foreign_host",
+        ),
+        ("POST / HTTP/1.0".to_owned(), "missing_host"),
+        (
+            format!("POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nOrigin: https://site.example"),
+            "browser_request",
+        ),
+        (
+            format!("POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nSec-Fetch-Site: cross-site"),
+            "browser_request",
+        ),
+    ];
+    for (head, code) in &refused {
+        let (status, body) = raw_request(addr, head).await;
+        assert_eq!(status, 403, "{head}");
+        let body: serde_json::Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            (body["success"].as_bool(), body["code"].as_str()),
+            (Some(false), Some(*code)),
+            "{head}"
+        );
+        assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
+    }
+
+    // A DNS name rebound to 127.0.0.1, as a page in a browser would reach it.
+    let rebound = reqwest::Client::builder()
+        .resolve("rebound.example", addr)
+        .build()
+        .unwrap()
+        .post(format!("http://rebound.example:{port}/hook"))
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rebound.status(), 403);
+    assert_eq!(
+        inspector.requests().len(),
+        3,
+        "refused requests are not recorded"
+    );
     inspector.shutdown().await.unwrap();
 }
 
