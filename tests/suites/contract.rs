@@ -346,6 +346,13 @@ async fn every_answer_of_a_full_session_matches_the_document() {
             "{bad}"
         );
     }
+    let too_long = format!(r#"{{"name":"{}"}}"#, "x".repeat(3 * 1024 * 1024));
+    assert_eq!(
+        call(&doc, &b, "post", SUBS, SUBS, k, Some(&too_long))
+            .await
+            .status,
+        413
+    );
     assert_eq!(call(&doc, &b, "get", SUBS, SUBS, k, None).await.status, 200);
     assert_eq!(call(&doc, &b, "get", ONE, &one, k, None).await.status, 200);
     let missing = format!("{SUBS}/{UNKNOWN_ID}");
