@@ -268,7 +268,10 @@ impl Store {
     pub(crate) fn open(storage: &Storage) -> Result<Self> {
         let mut conn = match storage {
             Storage::InMemory => Connection::open_in_memory()?,
-            Storage::File(path) => Connection::open(path)?,
+            Storage::File(path) => {
+                owner_only(path)?;
+                Connection::open(path)?
+            }
         };
         // WAL with synchronous=NORMAL survives a killed process (only an OS crash can lose
         // the last commits); the busy timeout covers a second process opening the file.
@@ -292,6 +295,11 @@ impl Store {
         ))?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
+        if let Storage::File(path) = storage {
+            // WAL mode has created `-wal` and `-shm` by now; SQLite gives them the main file's
+            // mode, and this covers ones an older sandbox left with a looser one.
+            owner_only(path)?;
+        }
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
         })
@@ -313,6 +321,51 @@ impl Store {
         .await??;
         Ok(value)
     }
+}
+
+/// Makes the database file (created empty when missing, so SQLite never creates it with the
+/// umask's mode), its `-wal` and `-shm` files and a directory created for it readable by the
+/// owner only: the file holds every subscription's secret. An existing directory is left as
+/// it is, since it may be the user's working directory.
+#[cfg(unix)]
+fn owner_only(path: &std::path::Path) -> Result<()> {
+    use std::fs::{DirBuilder, OpenOptions, Permissions};
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+
+    let failed = |source| SandboxError::DatabaseFile {
+        path: path.to_owned(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty())
+        && !dir.exists()
+    {
+        DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(failed)?;
+    }
+    OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(failed)?;
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        match std::fs::set_permissions(&file, Permissions::from_mode(0o600)) {
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            other => other.map_err(failed)?,
+        }
+    }
+    Ok(())
+}
+
+/// Other systems have no Unix modes; the file keeps what the platform gives it.
+#[cfg(not(unix))]
+fn owner_only(_path: &std::path::Path) -> Result<()> {
+    Ok(())
 }
 
 /// Rebuilds `deliveries` in one transaction, with foreign keys off meanwhile so that dropping
@@ -1234,6 +1287,46 @@ mod tests {
             number INTEGER NOT NULL, started_at INTEGER NOT NULL, status_code INTEGER,
             latency_ms INTEGER NOT NULL, error TEXT, PRIMARY KEY (delivery_id, number));
     ";
+
+    #[cfg(unix)]
+    #[test]
+    fn the_database_and_its_wal_files_are_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode =
+            |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        let root = std::env::temp_dir().join(format!("nfehook-store-mode-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+        // A new file in a directory that does not exist yet.
+        let dir = root.join("data");
+        let path = dir.join("sandbox.sqlite3");
+        let store = Store::open(&Storage::File(path.clone())).unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        for suffix in ["", "-wal", "-shm"] {
+            let file = root.join(format!("data/sandbox.sqlite3{suffix}"));
+            assert_eq!(mode(&file), 0o600, "{suffix}");
+        }
+        drop(store);
+
+        // Files an older sandbox left world-readable are tightened.
+        for suffix in ["", "-wal", "-shm"] {
+            let file = root.join(format!("data/sandbox.sqlite3{suffix}"));
+            if !file.exists() {
+                std::fs::write(&file, b"").unwrap();
+            }
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        let store = Store::open(&Storage::File(path.clone())).unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let file = root.join(format!("data/sandbox.sqlite3{suffix}"));
+            assert_eq!(mode(&file), 0o600, "{suffix} after reopening");
+        }
+        assert_eq!(mode(&root), 0o755, "an existing directory is left alone");
+        drop(store);
+        let _ = std::fs::remove_dir_all(&root);
+    }
 
     #[test]
     fn a_newer_schema_is_refused() {
