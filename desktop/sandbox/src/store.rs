@@ -462,11 +462,13 @@ pub(crate) fn insert_subscription(
     Ok(WriteOutcome::Done)
 }
 
-/// Applies `changes` to subscription `id`.
+/// Applies `changes` to subscription `id`. Deactivating it cancels its pending deliveries
+/// (retries included) in the same transaction: an inactive subscription receives nothing.
 pub(crate) fn update_subscription(
     conn: &mut Connection,
     id: &str,
     changes: &SubscriptionChanges,
+    now: i64,
 ) -> rusqlite::Result<WriteOutcome> {
     let tx = conn.transaction()?;
     let exists: bool = tx.query_row(
@@ -503,6 +505,9 @@ pub(crate) fn update_subscription(
             "UPDATE subscriptions SET is_active = ?2 WHERE id = ?1",
             params![id, active],
         )?;
+        if !active {
+            cancel_pending(&tx, id, now)?;
+        }
     }
     tx.commit()?;
     Ok(WriteOutcome::Done)
@@ -519,13 +524,20 @@ pub(crate) fn delete_subscription(
     if deleted == 0 {
         return Ok(false);
     }
+    cancel_pending(&tx, id, now)?;
+    tx.commit()?;
+    Ok(true)
+}
+
+/// Marks the pending deliveries of subscription `id` cancelled; an attempt in flight for one
+/// of them is still recorded but no longer moves it (see [`record_attempt`]).
+fn cancel_pending(tx: &Transaction<'_>, id: &str, now: i64) -> rusqlite::Result<()> {
     tx.execute(
         "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, completed_at = ?2
          WHERE subscription_id = ?1 AND status = 'pending'",
         params![id, now],
     )?;
-    tx.commit()?;
-    Ok(true)
+    Ok(())
 }
 
 /// The account webhook, when one is set.
@@ -770,7 +782,8 @@ pub(crate) fn expire_overdue(
 }
 
 /// Pending deliveries due at `now`, oldest due first, skipping those in `busy`. A delivery
-/// whose webhook is gone (subscription deleted, account webhook removed) is never due.
+/// whose webhook is gone (subscription deleted, account webhook removed) or whose
+/// subscription is inactive is never due.
 pub(crate) fn due_deliveries(
     conn: &Connection,
     now: i64,
@@ -785,6 +798,7 @@ pub(crate) fn due_deliveries(
                                  ELSE s.secret END AS secret
            FROM deliveries d LEFT JOIN subscriptions s ON s.id = d.subscription_id
            WHERE d.status = 'pending' AND d.next_attempt_at <= ?1
+             AND (d.dialect = 'account' OR s.is_active = 1)
          ) WHERE secret IS NOT NULL
          ORDER BY next_attempt_at, position",
     )?;
@@ -999,7 +1013,7 @@ mod tests {
                 ..SubscriptionChanges::default()
             };
             assert_eq!(
-                update_subscription(conn, "a", &changes).unwrap(),
+                update_subscription(conn, "a", &changes, 5).unwrap(),
                 WriteOutcome::UrlTaken
             );
             let changes = SubscriptionChanges {
@@ -1008,14 +1022,14 @@ mod tests {
                 ..SubscriptionChanges::default()
             };
             assert_eq!(
-                update_subscription(conn, "a", &changes).unwrap(),
+                update_subscription(conn, "a", &changes, 5).unwrap(),
                 WriteOutcome::Done
             );
             let got = get_subscription(conn, "a").unwrap().unwrap();
             assert_eq!((got.name.as_str(), got.is_active), ("renamed", false));
             assert_eq!(got.url, a.url, "absent fields stay as they are");
             assert_eq!(
-                update_subscription(conn, "zzz", &changes).unwrap(),
+                update_subscription(conn, "zzz", &changes, 5).unwrap(),
                 WriteOutcome::NotFound
             );
         });
