@@ -893,6 +893,64 @@ pub(crate) fn record_attempt(
     Ok(changed == 1)
 }
 
+/// Result of asking for a delivery to be sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ResendOutcome {
+    /// Pending again, due now.
+    Done,
+    NotFound,
+    /// Still pending: its next attempt is already coming.
+    Pending,
+    /// Its subscription is gone or inactive, or the account webhook removed.
+    NoTarget,
+    /// Created before `created_before`: its body's timestamp is outside the delivery horizon.
+    TooOld,
+}
+
+/// Makes a finished delivery pending again, due at `now`: the same row, body and event id,
+/// with its next attempt numbered after the ones it had.
+pub(crate) fn resend_delivery(
+    conn: &mut Connection,
+    id: &str,
+    created_before: i64,
+    now: i64,
+) -> rusqlite::Result<ResendOutcome> {
+    let tx = conn.transaction()?;
+    let found = tx
+        .query_row(
+            "SELECT d.status, d.created_at,
+                    CASE d.dialect WHEN 'account' THEN EXISTS (SELECT 1 FROM account_webhook)
+                                   ELSE COALESCE(s.is_active, 0) END
+             FROM deliveries d LEFT JOIN subscriptions s ON s.id = d.subscription_id
+             WHERE d.id = ?1",
+            [id],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, bool>(2)?,
+                ))
+            },
+        )
+        .optional()?;
+    let outcome = match found {
+        None => ResendOutcome::NotFound,
+        Some((status, _, _)) if Status::parse(&status) == Status::Pending => ResendOutcome::Pending,
+        Some((_, _, false)) => ResendOutcome::NoTarget,
+        Some((_, created_at, _)) if created_at < created_before => ResendOutcome::TooOld,
+        Some(_) => {
+            tx.execute(
+                "UPDATE deliveries SET status = 'pending', next_attempt_at = ?2, completed_at = NULL
+                 WHERE id = ?1",
+                params![id, now],
+            )?;
+            ResendOutcome::Done
+        }
+    };
+    tx.commit()?;
+    Ok(outcome)
+}
+
 /// Which deliveries to list.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct DeliveryFilter {
@@ -1152,6 +1210,73 @@ mod tests {
             assert_eq!(d2.status, Status::Cancelled);
             assert_eq!(d2.completed_at, Some(400));
             assert!(due_deliveries(conn, 10_000, &none, 10).unwrap().is_empty());
+        });
+    }
+
+    #[test]
+    fn only_a_finished_delivery_with_a_live_target_inside_the_horizon_is_resent() {
+        let store = store();
+        with_conn(&store, |conn| {
+            insert_subscription(conn, &sub("a", "http://x/a", &["nfe.erro"])).unwrap();
+            let tx = conn.transaction().unwrap();
+            let new = |id: &str| NewDelivery {
+                id: id.into(),
+                dialect: Dialect::Subscription,
+                subscription_id: Some("a".into()),
+                url: "http://x/a".into(),
+                event: "nfe.erro".into(),
+                nfe_chave: "K".into(),
+                body: "{}".into(),
+            };
+            insert_deliveries(&tx, &[new("old")], 100).unwrap();
+            insert_deliveries(&tx, &[new("d")], 500).unwrap();
+            tx.commit().unwrap();
+            assert_eq!(
+                resend_delivery(conn, "nope", 200, 600).unwrap(),
+                ResendOutcome::NotFound
+            );
+            assert_eq!(
+                resend_delivery(conn, "d", 200, 600).unwrap(),
+                ResendOutcome::Pending
+            );
+            let failed = AttemptRow {
+                number: 1,
+                started_at: 500,
+                status_code: Some(500),
+                latency_ms: 1,
+                error: Some("HTTP 500".into()),
+            };
+            for id in ["old", "d"] {
+                assert!(record_attempt(conn, id, &failed, AfterAttempt::Failed, 501).unwrap());
+            }
+            assert_eq!(
+                resend_delivery(conn, "old", 200, 600).unwrap(),
+                ResendOutcome::TooOld
+            );
+            assert_eq!(
+                resend_delivery(conn, "d", 200, 600).unwrap(),
+                ResendOutcome::Done
+            );
+            let due = due_deliveries(conn, 600, &HashSet::new(), 10).unwrap();
+            assert_eq!(
+                (due.len(), due[0].attempts_made),
+                (1, 1),
+                "due again, after attempt 1"
+            );
+            let second = AttemptRow {
+                number: 2,
+                ..failed
+            };
+            assert!(record_attempt(conn, "d", &second, AfterAttempt::Failed, 601).unwrap());
+            let changes = SubscriptionChanges {
+                is_active: Some(false),
+                ..SubscriptionChanges::default()
+            };
+            update_subscription(conn, "a", &changes, 602).unwrap();
+            assert_eq!(
+                resend_delivery(conn, "d", 200, 603).unwrap(),
+                ResendOutcome::NoTarget
+            );
         });
     }
 

@@ -393,3 +393,74 @@ async fn retries_of_a_deactivated_or_deleted_subscription_are_cancelled_not_sent
     }
     sandbox.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_resent_delivery_is_the_same_delivery_with_one_more_attempt() {
+    let sandbox = fast_sandbox().max_attempts(1).start().await.unwrap();
+    let base = sandbox.base_url();
+    let receiver = Receiver::start(&[Reply::Status(500)], Reply::Status(200)).await;
+    let (sub_id, secret) = subscribe(&sandbox, &receiver.url(), &["nfe.processada"]).await;
+    receiver.expect_secret(&secret);
+    let triggered = sandbox
+        .trigger(TriggerRequest::new(EventKind::Processada))
+        .await
+        .unwrap();
+    let id = triggered.deliveries[0].id.clone();
+    let failed = until(&sandbox, &id, |d| d.status == DeliveryStatus::Failed).await;
+    assert_eq!(failed.attempts.len(), 1);
+
+    let (status, _, body) = call(
+        &base,
+        Method::POST,
+        &format!("/_sandbox/deliveries/{id}/resend"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["data"]["id"], id.as_str());
+    let delivered = until(&sandbox, &id, |d| d.status == DeliveryStatus::Delivered).await;
+    assert_eq!(delivered.attempts_made, 2);
+    let numbers: Vec<u32> = delivered.attempts.iter().map(|a| a.number).collect();
+    assert_eq!(numbers, [1, 2]);
+    let hits = receiver.hits();
+    assert_eq!(hits.len(), 2);
+    assert_eq!(hits[0].id, hits[1].id, "the same event id");
+    assert_eq!(hits[0].body, hits[1].body, "the same body");
+    assert!(hits[1].signature_ok);
+    assert_eq!(
+        sandbox
+            .deliveries(DeliveryQuery::default())
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "no new delivery"
+    );
+
+    let unknown = "00000000-0000-4000-8000-000000000000";
+    let (status, _, _) = call(
+        &base,
+        Method::POST,
+        &format!("/_sandbox/deliveries/{unknown}/resend"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _, _) = call(
+        &base,
+        Method::PUT,
+        &format!("/Webhooks/Subscriptions/{sub_id}"),
+        Some(json!({ "isActive": false })),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _, body) = call(
+        &base,
+        Method::POST,
+        &format!("/_sandbox/deliveries/{id}/resend"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 409, "an inactive subscription gets nothing: {body}");
+    sandbox.shutdown().await.unwrap();
+}
