@@ -346,6 +346,13 @@ async fn every_answer_of_a_full_session_matches_the_document() {
             "{bad}"
         );
     }
+    let too_long = format!(r#"{{"name":"{}"}}"#, "x".repeat(3 * 1024 * 1024));
+    assert_eq!(
+        call(&doc, &b, "post", SUBS, SUBS, k, Some(&too_long))
+            .await
+            .status,
+        413
+    );
     assert_eq!(call(&doc, &b, "get", SUBS, SUBS, k, None).await.status, 200);
     assert_eq!(call(&doc, &b, "get", ONE, &one, k, None).await.status, 200);
     let missing = format!("{SUBS}/{UNKNOWN_ID}");
@@ -684,6 +691,36 @@ async fn every_answer_of_a_full_session_matches_the_document() {
             .status,
         200
     );
+    // Resending: a finished delivery comes back pending; one whose webhook is gone cannot.
+    let resend = "/_sandbox/deliveries/{id}/resend";
+    let resent = call(
+        &doc,
+        &b,
+        "post",
+        resend,
+        &format!("/_sandbox/deliveries/{delivery_id}/resend"),
+        k,
+        None,
+    )
+    .await;
+    assert_eq!(resent.status, 202);
+    assert_eq!(resent.body["data"]["id"], delivery_id.as_str());
+    for (target, status) in [(account_ids[0].as_str(), 409), (UNKNOWN_ID, 404)] {
+        assert_eq!(
+            call(
+                &doc,
+                &b,
+                "post",
+                resend,
+                &format!("/_sandbox/deliveries/{target}/resend"),
+                k,
+                None
+            )
+            .await
+            .status,
+            status
+        );
+    }
 
     let one_chave = format!("{chaves}/{CHAVE}");
     assert_eq!(

@@ -156,10 +156,11 @@ async fn update_subscription(
 ) -> Result<Response, Failure> {
     let id = normalise_id(&id)?;
     let changes = validation::parse_update(&body)?;
+    let now = state.clock.now_unix_millis();
     let result = state
         .store
         .call(move |conn| {
-            let outcome = store::update_subscription(conn, &id, &changes)?;
+            let outcome = store::update_subscription(conn, &id, &changes, now)?;
             let row = match outcome {
                 WriteOutcome::Done => store::get_subscription(conn, &id)?,
                 _ => None,

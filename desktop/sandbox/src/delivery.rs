@@ -123,9 +123,10 @@ pub struct Attempt {
     pub started_at: Timestamp,
     /// The receiver's HTTP status, when it answered.
     pub status_code: Option<u16>,
-    /// Time until the answer (or the failure), in milliseconds.
+    /// Time until the answer (or the failure), in milliseconds; 0 until the outcome is known.
     pub latency_ms: u64,
-    /// Why the attempt failed (`receiver answered HTTP 500`, `no answer within 30000 ms`, ...).
+    /// Why the attempt failed (`receiver answered HTTP 500`, `no answer within 30000 ms`, ...);
+    /// `no outcome recorded: …` while it is in flight or when the sandbox stopped during it.
     pub error: Option<String>,
 }
 

@@ -2,11 +2,12 @@
 //! and schedules retries with exponential backoff.
 //!
 //! State lives in the store, never only in memory: a delivery is stored as pending before
-//! its first attempt, and each attempt is recorded together with the delivery's next state
-//! in one transaction. After a crash the loop simply finds the pending deliveries again. An
-//! attempt cut off by a crash is made again with the same body (same `id`), so a receiver may
-//! see it twice and drops the duplicate by `id` (or, for the account webhook's bodies, which
-//! carry no id, by a digest of the body).
+//! its first attempt, each attempt is recorded as started before it is sent, and its outcome
+//! is recorded together with the delivery's next state in one transaction. After a crash the
+//! loop simply finds the pending deliveries again; an attempt cut off by the crash stays in
+//! the history without an outcome and is made again, as the next attempt, with the same body
+//! (same `id`), so a receiver may see it twice and drops the duplicate by `id` (or, for the
+//! account webhook's bodies, which carry no id, by a digest of the body).
 //!
 //! No attempt starts later than [`DELIVERY_HORIZON`] after its event: a pending delivery found
 //! past it is marked expired, and a retry that would fall past it is not scheduled.
@@ -28,6 +29,10 @@ use crate::store::{self, AfterAttempt, AttemptRow, DueDelivery, Store};
 const IDLE_WAIT: Duration = Duration::from_secs(3600);
 /// Pause after a database error before trying again.
 const ERROR_PAUSE: Duration = Duration::from_millis(500);
+/// First pause before recording an attempt again after the store refused it.
+const RECORD_RETRY_FIRST: Duration = Duration::from_millis(500);
+/// Longest pause between tries to record an attempt.
+const RECORD_RETRY_MAX: Duration = Duration::from_secs(30);
 
 /// Wakes the dispatcher when deliveries were added or cancelled.
 #[derive(Debug, Clone)]
@@ -183,6 +188,28 @@ impl Drop for BusyGuard {
 async fn attempt(context: Arc<Context>, delivery: DueDelivery, _guard: BusyGuard) {
     let number = delivery.attempts_made + 1;
     let started_at = context.clock.now_unix_millis();
+    let id = delivery.id.clone();
+    let started = context
+        .store
+        .call(move |conn| store::start_attempt(conn, &id, number, started_at))
+        .await;
+    match started {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::info!(delivery_id = %delivery.id, "delivery no longer pending; not sent");
+            return;
+        }
+        Err(err) => {
+            tracing::error!(
+                delivery_id = %delivery.id,
+                error = %err,
+                "cannot record the start of a delivery attempt; not sent"
+            );
+            // Still busy meanwhile: the delivery is due, and letting it go at once would spin.
+            tokio::time::sleep(ERROR_PAUSE).await;
+            return;
+        }
+    }
     let timer = Instant::now();
     let signature = nfehook_core::sign(delivery.secret.as_bytes(), delivery.body.as_bytes());
     let sent = context
@@ -226,20 +253,15 @@ async fn attempt(context: Arc<Context>, delivery: DueDelivery, _guard: BusyGuard
         latency_ms,
         error: error.clone(),
     };
-    let id = delivery.id.clone();
-    let now = context.clock.now_unix_millis();
-    let recorded = context
-        .store
-        .call(move |conn| store::record_attempt(conn, &id, &row, after, now))
-        .await;
+    let recorded = record(&context, &delivery.id, row, after).await;
     let outcome = match after {
         AfterAttempt::Delivered => "delivered",
         AfterAttempt::Failed => "failed",
         AfterAttempt::RetryAt(_) => "retry scheduled",
         AfterAttempt::Expired => "expired: a retry would fall past the delivery horizon",
     };
-    match recorded {
-        Ok(true) => tracing::info!(
+    if recorded {
+        tracing::info!(
             delivery_id = %delivery.id,
             dialect = %delivery.dialect,
             subscription_id = delivery.subscription_id.as_deref(),
@@ -249,17 +271,42 @@ async fn attempt(context: Arc<Context>, delivery: DueDelivery, _guard: BusyGuard
             error = error.as_deref(),
             outcome,
             "delivery attempt"
-        ),
-        Ok(false) => tracing::info!(
+        );
+    } else {
+        tracing::info!(
             delivery_id = %delivery.id,
             attempt = number,
             "delivery attempt recorded after the delivery was cancelled"
-        ),
-        Err(err) => tracing::error!(
-            delivery_id = %delivery.id,
-            error = %err,
-            "cannot record a delivery attempt; it will be made again"
-        ),
+        );
+    }
+}
+
+/// Records an attempt that was made, trying again with a growing pause while the store
+/// fails (a full disk, say). The delivery stays busy meanwhile: were it let go unrecorded, it
+/// would still be due and be sent again at once, over and over. A sandbox stopped while this
+/// waits makes the attempt again on its next start. Returns whether the delivery moved on.
+async fn record(context: &Context, id: &str, row: AttemptRow, after: AfterAttempt) -> bool {
+    let mut pause = RECORD_RETRY_FIRST;
+    loop {
+        let (id_owned, row) = (id.to_owned(), row.clone());
+        let now = context.clock.now_unix_millis();
+        match context
+            .store
+            .call(move |conn| store::record_attempt(conn, &id_owned, &row, after, now))
+            .await
+        {
+            Ok(moved) => return moved,
+            Err(err) => {
+                tracing::error!(
+                    delivery_id = %id,
+                    error = %err,
+                    retry_in_ms = u64::try_from(pause.as_millis()).unwrap_or(u64::MAX),
+                    "cannot record a delivery attempt; recording it again later"
+                );
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(RECORD_RETRY_MAX);
+            }
+        }
     }
 }
 
@@ -278,4 +325,122 @@ fn describe(err: &reqwest::Error, timeout: Duration) -> String {
         "request failed"
     };
     format!("{kind}: {root}")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::config::Storage;
+    use crate::store::{DeliveryFilter, NewDelivery, Status, SubscriptionRow};
+    use nfehook_core::Dialect;
+
+    /// A receiver on 127.0.0.1 that answers 200 to anything and counts what it got.
+    async fn counting_receiver() -> (String, Arc<AtomicUsize>) {
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&hits);
+        // A fallback, not a route: the contract suite reads `.route(` calls in this crate's
+        // source as the sandbox's own routes.
+        let app = axum::Router::new().fallback(move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+            async { "ok" }
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (url, hits)
+    }
+
+    async fn status_of(store: &Store, id: &str) -> (Status, usize) {
+        let filter = DeliveryFilter {
+            id: Some(id.to_owned()),
+            ..DeliveryFilter::default()
+        };
+        let rows = store
+            .call(move |conn| store::list_deliveries(conn, &filter))
+            .await
+            .unwrap();
+        (rows[0].status, rows[0].attempts.len())
+    }
+
+    #[tokio::test]
+    async fn an_attempt_the_store_cannot_record_is_not_sent_again_in_a_loop() {
+        let (url, hits) = counting_receiver().await;
+        let store = Store::open(&Storage::InMemory).unwrap();
+        let clock = ManualClock::at_unix_millis(1_700_000_000_000);
+        let now = clock.now_unix_millis();
+        store
+            .call(move |conn| {
+                let sub = SubscriptionRow {
+                    id: "s".into(),
+                    name: "s".into(),
+                    url: url.clone(),
+                    is_active: true,
+                    events: vec!["nfe.erro".into()],
+                    secret: "whsec_test".into(),
+                    created_at: now,
+                    last_delivery_at: None,
+                    chaves_count: 0,
+                };
+                store::insert_subscription(conn, &sub)?;
+                let tx = conn.transaction()?;
+                let delivery = NewDelivery {
+                    id: "d".into(),
+                    dialect: Dialect::Subscription,
+                    subscription_id: Some("s".into()),
+                    url,
+                    event: "nfe.erro".into(),
+                    nfe_chave: "K".into(),
+                    body: "{}".into(),
+                };
+                store::insert_deliveries(&tx, &[delivery], now)?;
+                tx.commit()?;
+                // Every write of an attempt's outcome fails, as on a full disk.
+                conn.execute_batch(
+                    "CREATE TEMP TRIGGER full_disk BEFORE UPDATE ON attempts
+                     BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;",
+                )
+            })
+            .await
+            .unwrap();
+        let config = DispatchConfig::default();
+        let (_shutdown_tx, shutdown_rx) = watch::channel(false);
+        let (_handle, task) = spawn(
+            store.clone(),
+            http_client(&config).unwrap(),
+            config,
+            Clock::from(clock),
+            shutdown_rx,
+        );
+        while hits.load(Ordering::SeqCst) == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        // Proving an absence needs a window of real time; before the fix a due delivery whose
+        // attempt could not be recorded was sent again within a millisecond or two.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            hits.load(Ordering::SeqCst),
+            1,
+            "sent again while unrecorded"
+        );
+        assert_eq!(
+            status_of(&store, "d").await,
+            (Status::Pending, 1),
+            "started only"
+        );
+
+        // The disk has room again: the attempt that was made is recorded, not made again.
+        store
+            .call(|conn| conn.execute_batch("DROP TRIGGER full_disk;"))
+            .await
+            .unwrap();
+        while status_of(&store, "d").await.0 == Status::Pending {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(status_of(&store, "d").await, (Status::Delivered, 1));
+        assert_eq!(hits.load(Ordering::SeqCst), 1);
+        task.abort();
+    }
 }

@@ -29,6 +29,15 @@ pub enum SandboxError {
     /// The SQLite database could not be opened, migrated or queried.
     #[error("sandbox database error: {0}")]
     Database(#[from] rusqlite::Error),
+    /// The database file or its directory could not be created or made owner-only.
+    #[error("cannot secure the sandbox database file {}: {source}", path.display())]
+    DatabaseFile {
+        /// The database file.
+        path: std::path::PathBuf,
+        /// The operating system's reason.
+        #[source]
+        source: std::io::Error,
+    },
     /// The database was written by an incompatible (newer) sandbox.
     #[error(
         "sandbox database schema version {found} is newer than this sandbox supports ({supported})"

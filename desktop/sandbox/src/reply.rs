@@ -12,6 +12,9 @@ pub(crate) fn ok(status: StatusCode, data: impl Serialize) -> Response {
     (status, axum::Json(json!({ "success": true, "data": data }))).into_response()
 }
 
+/// The longest request body the sandbox reads (axum's default, stated so the answer can say it).
+pub(crate) const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
 /// Field errors keyed by the JSON field name.
 pub(crate) type FieldErrors = BTreeMap<String, Vec<String>>;
 
@@ -32,6 +35,8 @@ pub(crate) enum Failure {
     MethodNotAllowed,
     /// 429 with `Retry-After` seconds.
     RateLimited(u64),
+    /// 413: the body is longer than [`MAX_BODY_BYTES`].
+    PayloadTooLarge,
     /// 500; the cause is logged, not sent.
     Internal,
 }
@@ -92,6 +97,11 @@ impl IntoResponse for Failure {
                     .insert(header::RETRY_AFTER, HeaderValue::from(secs));
                 return response;
             }
+            Failure::PayloadTooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("Request body too large (at most {MAX_BODY_BYTES} bytes)"),
+                None,
+            ),
             Failure::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Internal sandbox error".to_owned(),

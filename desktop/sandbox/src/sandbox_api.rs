@@ -5,6 +5,9 @@
 //! - `GET /_sandbox/deliveries?dialect=&subscriptionId=&status=` — deliveries with their
 //!   attempts, newest first ([`Delivery`](crate::Delivery)).
 //! - `GET /_sandbox/deliveries/{id}` — one delivery.
+//! - `POST /_sandbox/deliveries/{id}/resend` — the same delivery (same body and event id) made
+//!   pending again for one more attempt; `409` while it is pending, when its webhook is gone or
+//!   inactive, or when its event is older than the delivery horizon.
 //! - `GET`, `PUT`, `DELETE /_sandbox/account-webhook` — the account webhook
 //!   ([`AccountWebhook`](crate::AccountWebhook)); `404` while none is set, and deleting it
 //!   cancels its pending deliveries.
@@ -18,12 +21,13 @@ use axum::routing::{get, post};
 use serde_json::json;
 
 use crate::account::{AccountWebhook, AccountWebhookRequest};
-use crate::clock::Clock;
+use crate::clock::{Clock, duration_millis};
+use crate::config::DELIVERY_HORIZON;
 use crate::delivery::{Delivery, DeliveryQuery};
 use crate::reply::{Failure, ok};
 use crate::secret::generate_secret;
 use crate::state::AppState;
-use crate::store::{self, DeliveryFilter, Store};
+use crate::store::{self, DeliveryFilter, ResendOutcome, Store};
 use crate::trigger::{TriggerRequest, trigger};
 
 /// Routes under `/_sandbox/`.
@@ -32,6 +36,7 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/_sandbox/events", post(trigger_event))
         .route("/_sandbox/deliveries", get(list_deliveries))
         .route("/_sandbox/deliveries/{id}", get(get_delivery))
+        .route("/_sandbox/deliveries/{id}/resend", post(resend_delivery))
         .route(
             "/_sandbox/account-webhook",
             get(get_account_webhook)
@@ -88,6 +93,49 @@ async fn get_delivery(
         .next()
         .ok_or(Failure::NotFound("Delivery"))?;
     Ok(ok(StatusCode::OK, delivery))
+}
+
+async fn resend_delivery(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, Failure> {
+    let id = id.to_ascii_lowercase();
+    let now = state.clock.now_unix_millis();
+    let created_before = now.saturating_sub(duration_millis(DELIVERY_HORIZON));
+    let key = id.clone();
+    let outcome = state
+        .store
+        .call(move |conn| store::resend_delivery(conn, &key, created_before, now))
+        .await?;
+    match outcome {
+        ResendOutcome::Done => {}
+        ResendOutcome::NotFound => return Err(Failure::NotFound("Delivery")),
+        ResendOutcome::Pending => {
+            return Err(Failure::Conflict("The delivery is still pending"));
+        }
+        ResendOutcome::NoTarget => {
+            return Err(Failure::Conflict(
+                "The delivery's webhook is gone or inactive",
+            ));
+        }
+        ResendOutcome::TooOld => {
+            return Err(Failure::Conflict(
+                "The delivery's event is older than the delivery horizon",
+            ));
+        }
+    }
+    tracing::info!(delivery_id = %id, "delivery to be sent again");
+    state.dispatcher.wake();
+    let filter = DeliveryFilter {
+        id: Some(id),
+        ..DeliveryFilter::default()
+    };
+    let delivery = query_deliveries(&state.store, filter)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(Failure::NotFound("Delivery"))?;
+    Ok(ok(StatusCode::ACCEPTED, delivery))
 }
 
 /// Stores a validated account webhook request.

@@ -1,11 +1,12 @@
 //! The HTTP router: authentication, rate limit, request logging and the fallback.
 
 use axum::Router;
-use axum::extract::{Request, State};
-use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{Next, from_fn, from_fn_with_state, map_response};
 use axum::response::{IntoResponse, Response};
 
-use crate::reply::Failure;
+use crate::reply::{Failure, MAX_BODY_BYTES};
 use crate::state::AppState;
 
 /// Header that carries the API key.
@@ -21,6 +22,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(from_fn_with_state(state.clone(), authenticate))
         .merge(crate::openapi::routes())
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(map_response(body_too_large))
         .layer(from_fn(log_request))
         .with_state(state)
 }
@@ -60,6 +63,16 @@ async fn log_request(request: Request, next: Next) -> Response {
         "request"
     );
     response
+}
+
+/// axum's body extractors answer an over-long body with a plain-text 413 of their own; every
+/// other error of the API is the JSON envelope, so clients parse this one the same way.
+async fn body_too_large(response: Response) -> Response {
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        Failure::PayloadTooLarge.into_response()
+    } else {
+        response
+    }
 }
 
 async fn not_found() -> Failure {

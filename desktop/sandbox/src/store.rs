@@ -268,7 +268,10 @@ impl Store {
     pub(crate) fn open(storage: &Storage) -> Result<Self> {
         let mut conn = match storage {
             Storage::InMemory => Connection::open_in_memory()?,
-            Storage::File(path) => Connection::open(path)?,
+            Storage::File(path) => {
+                owner_only(path)?;
+                Connection::open(path)?
+            }
         };
         // WAL with synchronous=NORMAL survives a killed process (only an OS crash can lose
         // the last commits); the busy timeout covers a second process opening the file.
@@ -292,6 +295,11 @@ impl Store {
         ))?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
+        if let Storage::File(path) = storage {
+            // WAL mode has created `-wal` and `-shm` by now; SQLite gives them the main file's
+            // mode, and this covers ones an older sandbox left with a looser one.
+            owner_only(path)?;
+        }
         Ok(Self {
             conn: Arc::new(Mutex::new(conn)),
         })
@@ -313,6 +321,51 @@ impl Store {
         .await??;
         Ok(value)
     }
+}
+
+/// Makes the database file (created empty when missing, so SQLite never creates it with the
+/// umask's mode), its `-wal` and `-shm` files and a directory created for it readable by the
+/// owner only: the file holds every subscription's secret. An existing directory is left as
+/// it is, since it may be the user's working directory.
+#[cfg(unix)]
+fn owner_only(path: &std::path::Path) -> Result<()> {
+    use std::fs::{DirBuilder, OpenOptions, Permissions};
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+
+    let failed = |source| SandboxError::DatabaseFile {
+        path: path.to_owned(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty())
+        && !dir.exists()
+    {
+        DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(failed)?;
+    }
+    OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(failed)?;
+    for suffix in ["", "-wal", "-shm"] {
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        match std::fs::set_permissions(&file, Permissions::from_mode(0o600)) {
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            other => other.map_err(failed)?,
+        }
+    }
+    Ok(())
+}
+
+/// Other systems have no Unix modes; the file keeps what the platform gives it.
+#[cfg(not(unix))]
+fn owner_only(_path: &std::path::Path) -> Result<()> {
+    Ok(())
 }
 
 /// Rebuilds `deliveries` in one transaction, with foreign keys off meanwhile so that dropping
@@ -409,11 +462,13 @@ pub(crate) fn insert_subscription(
     Ok(WriteOutcome::Done)
 }
 
-/// Applies `changes` to subscription `id`.
+/// Applies `changes` to subscription `id`. Deactivating it cancels its pending deliveries
+/// (retries included) in the same transaction: an inactive subscription receives nothing.
 pub(crate) fn update_subscription(
     conn: &mut Connection,
     id: &str,
     changes: &SubscriptionChanges,
+    now: i64,
 ) -> rusqlite::Result<WriteOutcome> {
     let tx = conn.transaction()?;
     let exists: bool = tx.query_row(
@@ -450,6 +505,9 @@ pub(crate) fn update_subscription(
             "UPDATE subscriptions SET is_active = ?2 WHERE id = ?1",
             params![id, active],
         )?;
+        if !active {
+            cancel_pending(&tx, id, now)?;
+        }
     }
     tx.commit()?;
     Ok(WriteOutcome::Done)
@@ -466,13 +524,20 @@ pub(crate) fn delete_subscription(
     if deleted == 0 {
         return Ok(false);
     }
+    cancel_pending(&tx, id, now)?;
+    tx.commit()?;
+    Ok(true)
+}
+
+/// Marks the pending deliveries of subscription `id` cancelled; an attempt in flight for one
+/// of them is still recorded but no longer moves it (see [`record_attempt`]).
+fn cancel_pending(tx: &Transaction<'_>, id: &str, now: i64) -> rusqlite::Result<()> {
     tx.execute(
         "UPDATE deliveries SET status = 'cancelled', next_attempt_at = NULL, completed_at = ?2
          WHERE subscription_id = ?1 AND status = 'pending'",
         params![id, now],
     )?;
-    tx.commit()?;
-    Ok(true)
+    Ok(())
 }
 
 /// The account webhook, when one is set.
@@ -717,7 +782,8 @@ pub(crate) fn expire_overdue(
 }
 
 /// Pending deliveries due at `now`, oldest due first, skipping those in `busy`. A delivery
-/// whose webhook is gone (subscription deleted, account webhook removed) is never due.
+/// whose webhook is gone (subscription deleted, account webhook removed) or whose
+/// subscription is inactive is never due.
 pub(crate) fn due_deliveries(
     conn: &Connection,
     now: i64,
@@ -732,6 +798,7 @@ pub(crate) fn due_deliveries(
                                  ELSE s.secret END AS secret
            FROM deliveries d LEFT JOIN subscriptions s ON s.id = d.subscription_id
            WHERE d.status = 'pending' AND d.next_attempt_at <= ?1
+             AND (d.dialect = 'account' OR s.is_active = 1)
          ) WHERE secret IS NOT NULL
          ORDER BY next_attempt_at, position",
     )?;
@@ -781,9 +848,44 @@ pub(crate) fn next_due_at(
     Ok(None)
 }
 
-/// Records attempt `attempt.number` of `delivery_id` and moves the delivery on, in one
-/// transaction. Returns `false` when the delivery was no longer pending at that number
-/// (cancelled meanwhile): the attempt is still recorded, the status is left alone.
+/// What an attempt shows until its outcome is recorded: it is in flight, or the sandbox was
+/// stopped (or killed) while it was.
+pub(crate) const NO_OUTCOME: &str =
+    "no outcome recorded: in flight, or cut off when the sandbox stopped";
+
+/// Records attempt `number` of `delivery_id` as started, before it is sent, so an attempt cut
+/// off by a kill still shows in the history (the receiver may have got it). The delivery
+/// counts it at once; the next start makes the next number. Returns `false`, and records
+/// nothing, when the delivery is no longer pending at that number (cancelled meanwhile): then
+/// it must not be sent.
+pub(crate) fn start_attempt(
+    conn: &mut Connection,
+    delivery_id: &str,
+    number: u32,
+    started_at: i64,
+) -> rusqlite::Result<bool> {
+    let tx = conn.transaction()?;
+    let started = tx.execute(
+        "UPDATE deliveries SET attempts_made = ?2
+         WHERE id = ?1 AND status = 'pending' AND attempts_made = ?2 - 1",
+        params![delivery_id, number],
+    )? == 1;
+    if started {
+        tx.execute(
+            "INSERT INTO attempts (delivery_id, number, started_at, status_code, latency_ms, error)
+             VALUES (?1, ?2, ?3, NULL, 0, ?4)",
+            params![delivery_id, number, started_at, NO_OUTCOME],
+        )?;
+    }
+    tx.commit()?;
+    Ok(started)
+}
+
+/// Records the outcome of started attempt `attempt.number` of `delivery_id` and moves the
+/// delivery on, in one transaction. Returns `false` when the attempt was not waiting for its
+/// outcome (never started, or recorded already) or the delivery is no longer pending
+/// (cancelled meanwhile): the outcome is still kept in the second case, the status is left
+/// alone.
 pub(crate) fn record_attempt(
     conn: &mut Connection,
     delivery_id: &str,
@@ -792,18 +894,21 @@ pub(crate) fn record_attempt(
     now: i64,
 ) -> rusqlite::Result<bool> {
     let tx = conn.transaction()?;
-    tx.execute(
-        "INSERT OR IGNORE INTO attempts (delivery_id, number, started_at, status_code, latency_ms, error)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    let finished = tx.execute(
+        "UPDATE attempts SET status_code = ?3, latency_ms = ?4, error = ?5
+         WHERE delivery_id = ?1 AND number = ?2 AND error = ?6",
         params![
             delivery_id,
             attempt.number,
-            attempt.started_at,
             attempt.status_code,
             i64::try_from(attempt.latency_ms).unwrap_or(i64::MAX),
-            attempt.error
+            attempt.error,
+            NO_OUTCOME
         ],
     )?;
+    if finished == 0 {
+        return Ok(false);
+    }
     let (status, next, completed) = match after {
         AfterAttempt::Delivered => (Status::Delivered, None, Some(now)),
         AfterAttempt::Failed => (Status::Failed, None, Some(now)),
@@ -812,7 +917,7 @@ pub(crate) fn record_attempt(
     };
     let changed = tx.execute(
         "UPDATE deliveries SET status = ?2, attempts_made = ?3, next_attempt_at = ?4, completed_at = ?5
-         WHERE id = ?1 AND status = 'pending' AND attempts_made = ?3 - 1",
+         WHERE id = ?1 AND status = 'pending' AND attempts_made = ?3",
         params![delivery_id, status.as_str(), attempt.number, next, completed],
     )?;
     if changed == 1 && after == AfterAttempt::Delivered {
@@ -824,6 +929,64 @@ pub(crate) fn record_attempt(
     }
     tx.commit()?;
     Ok(changed == 1)
+}
+
+/// Result of asking for a delivery to be sent again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ResendOutcome {
+    /// Pending again, due now.
+    Done,
+    NotFound,
+    /// Still pending: its next attempt is already coming.
+    Pending,
+    /// Its subscription is gone or inactive, or the account webhook removed.
+    NoTarget,
+    /// Created before `created_before`: its body's timestamp is outside the delivery horizon.
+    TooOld,
+}
+
+/// Makes a finished delivery pending again, due at `now`: the same row, body and event id,
+/// with its next attempt numbered after the ones it had.
+pub(crate) fn resend_delivery(
+    conn: &mut Connection,
+    id: &str,
+    created_before: i64,
+    now: i64,
+) -> rusqlite::Result<ResendOutcome> {
+    let tx = conn.transaction()?;
+    let found = tx
+        .query_row(
+            "SELECT d.status, d.created_at,
+                    CASE d.dialect WHEN 'account' THEN EXISTS (SELECT 1 FROM account_webhook)
+                                   ELSE COALESCE(s.is_active, 0) END
+             FROM deliveries d LEFT JOIN subscriptions s ON s.id = d.subscription_id
+             WHERE d.id = ?1",
+            [id],
+            |row| {
+                Ok((
+                    row.get::<_, String>(0)?,
+                    row.get::<_, i64>(1)?,
+                    row.get::<_, bool>(2)?,
+                ))
+            },
+        )
+        .optional()?;
+    let outcome = match found {
+        None => ResendOutcome::NotFound,
+        Some((status, _, _)) if Status::parse(&status) == Status::Pending => ResendOutcome::Pending,
+        Some((_, _, false)) => ResendOutcome::NoTarget,
+        Some((_, created_at, _)) if created_at < created_before => ResendOutcome::TooOld,
+        Some(_) => {
+            tx.execute(
+                "UPDATE deliveries SET status = 'pending', next_attempt_at = ?2, completed_at = NULL
+                 WHERE id = ?1",
+                params![id, now],
+            )?;
+            ResendOutcome::Done
+        }
+    };
+    tx.commit()?;
+    Ok(outcome)
 }
 
 /// Which deliveries to list.
@@ -946,7 +1109,7 @@ mod tests {
                 ..SubscriptionChanges::default()
             };
             assert_eq!(
-                update_subscription(conn, "a", &changes).unwrap(),
+                update_subscription(conn, "a", &changes, 5).unwrap(),
                 WriteOutcome::UrlTaken
             );
             let changes = SubscriptionChanges {
@@ -955,14 +1118,14 @@ mod tests {
                 ..SubscriptionChanges::default()
             };
             assert_eq!(
-                update_subscription(conn, "a", &changes).unwrap(),
+                update_subscription(conn, "a", &changes, 5).unwrap(),
                 WriteOutcome::Done
             );
             let got = get_subscription(conn, "a").unwrap().unwrap();
             assert_eq!((got.name.as_str(), got.is_active), ("renamed", false));
             assert_eq!(got.url, a.url, "absent fields stay as they are");
             assert_eq!(
-                update_subscription(conn, "zzz", &changes).unwrap(),
+                update_subscription(conn, "zzz", &changes, 5).unwrap(),
                 WriteOutcome::NotFound
             );
         });
@@ -1055,6 +1218,8 @@ mod tests {
                 latency_ms: 3,
                 error: Some("HTTP 500".into()),
             };
+            assert!(start_attempt(conn, "d1", 1, 100).unwrap());
+            assert!(!start_attempt(conn, "d1", 1, 100).unwrap(), "started once");
             assert!(record_attempt(conn, "d1", &failed, AfterAttempt::RetryAt(300), 101).unwrap());
             assert_eq!(
                 due_deliveries(conn, 200, &none, 10).unwrap().len(),
@@ -1070,12 +1235,24 @@ mod tests {
                 latency_ms: 2,
                 error: None,
             };
+            assert!(start_attempt(conn, "d1", 2, 300).unwrap());
+            let filter = DeliveryFilter {
+                id: Some("d1".into()),
+                ..DeliveryFilter::default()
+            };
+            let started = list_deliveries(conn, &filter).unwrap().remove(0);
+            assert_eq!(started.attempts_made, 2, "counted once started");
+            assert_eq!(started.attempts[1].error.as_deref(), Some(NO_OUTCOME));
             assert!(record_attempt(conn, "d1", &ok, AfterAttempt::Delivered, 302).unwrap());
             let sub_row = get_subscription(conn, "a").unwrap().unwrap();
             assert_eq!(sub_row.last_delivery_at, Some(302));
 
             assert!(delete_subscription(conn, "a", 400).unwrap());
             assert!(!delete_subscription(conn, "a", 400).unwrap());
+            assert!(
+                !start_attempt(conn, "d2", 1, 401).unwrap(),
+                "cancelled: not sent"
+            );
             let all = list_deliveries(conn, &DeliveryFilter::default()).unwrap();
             let d1 = all.iter().find(|d| d.id == "d1").unwrap();
             let d2 = all.iter().find(|d| d.id == "d2").unwrap();
@@ -1085,6 +1262,75 @@ mod tests {
             assert_eq!(d2.status, Status::Cancelled);
             assert_eq!(d2.completed_at, Some(400));
             assert!(due_deliveries(conn, 10_000, &none, 10).unwrap().is_empty());
+        });
+    }
+
+    #[test]
+    fn only_a_finished_delivery_with_a_live_target_inside_the_horizon_is_resent() {
+        let store = store();
+        with_conn(&store, |conn| {
+            insert_subscription(conn, &sub("a", "http://x/a", &["nfe.erro"])).unwrap();
+            let tx = conn.transaction().unwrap();
+            let new = |id: &str| NewDelivery {
+                id: id.into(),
+                dialect: Dialect::Subscription,
+                subscription_id: Some("a".into()),
+                url: "http://x/a".into(),
+                event: "nfe.erro".into(),
+                nfe_chave: "K".into(),
+                body: "{}".into(),
+            };
+            insert_deliveries(&tx, &[new("old")], 100).unwrap();
+            insert_deliveries(&tx, &[new("d")], 500).unwrap();
+            tx.commit().unwrap();
+            assert_eq!(
+                resend_delivery(conn, "nope", 200, 600).unwrap(),
+                ResendOutcome::NotFound
+            );
+            assert_eq!(
+                resend_delivery(conn, "d", 200, 600).unwrap(),
+                ResendOutcome::Pending
+            );
+            let failed = AttemptRow {
+                number: 1,
+                started_at: 500,
+                status_code: Some(500),
+                latency_ms: 1,
+                error: Some("HTTP 500".into()),
+            };
+            for id in ["old", "d"] {
+                assert!(start_attempt(conn, id, 1, 500).unwrap());
+                assert!(record_attempt(conn, id, &failed, AfterAttempt::Failed, 501).unwrap());
+            }
+            assert_eq!(
+                resend_delivery(conn, "old", 200, 600).unwrap(),
+                ResendOutcome::TooOld
+            );
+            assert_eq!(
+                resend_delivery(conn, "d", 200, 600).unwrap(),
+                ResendOutcome::Done
+            );
+            let due = due_deliveries(conn, 600, &HashSet::new(), 10).unwrap();
+            assert_eq!(
+                (due.len(), due[0].attempts_made),
+                (1, 1),
+                "due again, after attempt 1"
+            );
+            let second = AttemptRow {
+                number: 2,
+                ..failed
+            };
+            assert!(start_attempt(conn, "d", 2, 600).unwrap());
+            assert!(record_attempt(conn, "d", &second, AfterAttempt::Failed, 601).unwrap());
+            let changes = SubscriptionChanges {
+                is_active: Some(false),
+                ..SubscriptionChanges::default()
+            };
+            update_subscription(conn, "a", &changes, 602).unwrap();
+            assert_eq!(
+                resend_delivery(conn, "d", 200, 603).unwrap(),
+                ResendOutcome::NoTarget
+            );
         });
     }
 
@@ -1234,6 +1480,46 @@ mod tests {
             number INTEGER NOT NULL, started_at INTEGER NOT NULL, status_code INTEGER,
             latency_ms INTEGER NOT NULL, error TEXT, PRIMARY KEY (delivery_id, number));
     ";
+
+    #[cfg(unix)]
+    #[test]
+    fn the_database_and_its_wal_files_are_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode =
+            |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        let root = std::env::temp_dir().join(format!("nfehook-store-mode-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+        // A new file in a directory that does not exist yet.
+        let dir = root.join("data");
+        let path = dir.join("sandbox.sqlite3");
+        let store = Store::open(&Storage::File(path.clone())).unwrap();
+        assert_eq!(mode(&dir), 0o700);
+        for suffix in ["", "-wal", "-shm"] {
+            let file = root.join(format!("data/sandbox.sqlite3{suffix}"));
+            assert_eq!(mode(&file), 0o600, "{suffix}");
+        }
+        drop(store);
+
+        // Files an older sandbox left world-readable are tightened.
+        for suffix in ["", "-wal", "-shm"] {
+            let file = root.join(format!("data/sandbox.sqlite3{suffix}"));
+            if !file.exists() {
+                std::fs::write(&file, b"").unwrap();
+            }
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        let store = Store::open(&Storage::File(path.clone())).unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let file = root.join(format!("data/sandbox.sqlite3{suffix}"));
+            assert_eq!(mode(&file), 0o600, "{suffix} after reopening");
+        }
+        assert_eq!(mode(&root), 0o755, "an existing directory is left alone");
+        drop(store);
+        let _ = std::fs::remove_dir_all(&root);
+    }
 
     #[test]
     fn a_newer_schema_is_refused() {

@@ -402,3 +402,40 @@ async fn trigger_requests_are_validated() {
     assert_eq!(status, 404);
     sandbox.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_body_over_the_limit_gets_413_in_the_json_envelope() {
+    let sandbox = fast_sandbox().start().await.unwrap();
+    let base = sandbox.base_url();
+    let huge = format!(r#"{{"name":"{}"}}"#, "x".repeat(3 * 1024 * 1024));
+    for (method, path) in [
+        (Method::POST, "/Webhooks/Subscriptions"),
+        (Method::POST, "/_sandbox/events"),
+        (Method::PUT, "/_sandbox/account-webhook"),
+    ] {
+        let response = http()
+            .request(method.clone(), format!("{base}{path}"))
+            .header("X-API-KEY", API_KEY)
+            .header("content-type", "application/json")
+            .body(huge.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 413, "{method} {path}");
+        let content_type = response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            content_type.starts_with("application/json"),
+            "{content_type}"
+        );
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["success"], false, "{body}");
+        assert!(
+            body["message"].as_str().unwrap().contains("too large"),
+            "{body}"
+        );
+    }
+    sandbox.shutdown().await.unwrap();
+}

@@ -8,7 +8,9 @@ use nfehook_sandbox::{DeliveryQuery, DeliveryStatus, TriggerRequest};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::support::{Receiver, Reply, call, fast_sandbox, settled, subscribe};
+use crate::support::{
+    Receiver, Reply, call, clock_at_now, fast_sandbox, settled, subscribe, until,
+};
 
 /// A valid key (MOC example) and another valid key.
 const CHAVE_A: &str = "52060433009911002506550120000007800267301615";
@@ -308,5 +310,157 @@ async fn deleting_the_subscription_cancels_pending_deliveries() {
     let delivery = sandbox.delivery(&id).await.unwrap().unwrap();
     assert_eq!(delivery.status, DeliveryStatus::Cancelled);
     assert_eq!(delivery.attempts.len(), 1);
+    sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn retries_of_a_deactivated_or_deleted_subscription_are_cancelled_not_sent() {
+    let clock = clock_at_now();
+    let sandbox = fast_sandbox().clock(clock.clone()).start().await.unwrap();
+    let base = sandbox.base_url();
+    let receivers = [
+        Receiver::start(&[], Reply::Status(500)).await,
+        Receiver::start(&[], Reply::Status(500)).await,
+        Receiver::start(&[], Reply::Status(500)).await,
+    ];
+    let mut subs = Vec::new();
+    for receiver in &receivers {
+        subs.push(subscribe(&sandbox, &receiver.url(), &["nfe.erro"]).await.0);
+    }
+    let triggered = sandbox
+        .trigger(TriggerRequest::new(EventKind::Erro))
+        .await
+        .unwrap();
+    let ids: Vec<String> = subs
+        .iter()
+        .map(|sub| {
+            let found = triggered
+                .deliveries
+                .iter()
+                .find(|d| d.subscription_id.as_ref() == Some(sub));
+            found.unwrap().id.clone()
+        })
+        .collect();
+    // The first attempts fail; the retries wait on the manual clock, which stands still.
+    for id in &ids {
+        until(&sandbox, id, |d| d.attempts_made == 1).await;
+    }
+    let (status, _, _) = call(
+        &base,
+        Method::PUT,
+        &format!("/Webhooks/Subscriptions/{}", subs[0]),
+        Some(json!({ "isActive": false })),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _, _) = call(
+        &base,
+        Method::DELETE,
+        &format!("/Webhooks/Subscriptions/{}", subs[1]),
+        None,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, _, listed) = call(
+        &base,
+        Method::GET,
+        "/_sandbox/deliveries?status=cancelled",
+        None,
+    )
+    .await;
+    let cancelled: Vec<&str> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert!(
+        cancelled.contains(&ids[0].as_str()),
+        "deactivated: {listed}"
+    );
+    assert!(cancelled.contains(&ids[1].as_str()), "deleted: {listed}");
+
+    // Past every retry: the control subscription's retry is made, in the same pass of the
+    // dispatcher that would have picked the other two.
+    clock.advance(Duration::from_secs(60));
+    until(&sandbox, &ids[2], |d| d.attempts_made == 2).await;
+    for (id, receiver) in ids.iter().zip(&receivers).take(2) {
+        let delivery = sandbox.delivery(id).await.unwrap().unwrap();
+        assert_eq!(delivery.status, DeliveryStatus::Cancelled);
+        assert_eq!(delivery.next_attempt_at, None);
+        assert_eq!(delivery.attempts.len(), 1);
+        assert_eq!(receiver.hits().len(), 1, "no retry of {id}");
+    }
+    sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_resent_delivery_is_the_same_delivery_with_one_more_attempt() {
+    let sandbox = fast_sandbox().max_attempts(1).start().await.unwrap();
+    let base = sandbox.base_url();
+    let receiver = Receiver::start(&[Reply::Status(500)], Reply::Status(200)).await;
+    let (sub_id, secret) = subscribe(&sandbox, &receiver.url(), &["nfe.processada"]).await;
+    receiver.expect_secret(&secret);
+    let triggered = sandbox
+        .trigger(TriggerRequest::new(EventKind::Processada))
+        .await
+        .unwrap();
+    let id = triggered.deliveries[0].id.clone();
+    let failed = until(&sandbox, &id, |d| d.status == DeliveryStatus::Failed).await;
+    assert_eq!(failed.attempts.len(), 1);
+
+    let (status, _, body) = call(
+        &base,
+        Method::POST,
+        &format!("/_sandbox/deliveries/{id}/resend"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["data"]["id"], id.as_str());
+    let delivered = until(&sandbox, &id, |d| d.status == DeliveryStatus::Delivered).await;
+    assert_eq!(delivered.attempts_made, 2);
+    let numbers: Vec<u32> = delivered.attempts.iter().map(|a| a.number).collect();
+    assert_eq!(numbers, [1, 2]);
+    let hits = receiver.hits();
+    assert_eq!(hits.len(), 2);
+    assert_eq!(hits[0].id, hits[1].id, "the same event id");
+    assert_eq!(hits[0].body, hits[1].body, "the same body");
+    assert!(hits[1].signature_ok);
+    assert_eq!(
+        sandbox
+            .deliveries(DeliveryQuery::default())
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "no new delivery"
+    );
+
+    let unknown = "00000000-0000-4000-8000-000000000000";
+    let (status, _, _) = call(
+        &base,
+        Method::POST,
+        &format!("/_sandbox/deliveries/{unknown}/resend"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 404);
+    let (status, _, _) = call(
+        &base,
+        Method::PUT,
+        &format!("/Webhooks/Subscriptions/{sub_id}"),
+        Some(json!({ "isActive": false })),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _, body) = call(
+        &base,
+        Method::POST,
+        &format!("/_sandbox/deliveries/{id}/resend"),
+        None,
+    )
+    .await;
+    assert_eq!(status, 409, "an inactive subscription gets nothing: {body}");
     sandbox.shutdown().await.unwrap();
 }

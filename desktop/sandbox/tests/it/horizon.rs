@@ -1,33 +1,16 @@
 //! The delivery horizon: no attempt starts later than `DELIVERY_HORIZON` after its event. Time
 //! is moved with a `ManualClock`, never waited for.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use nfehook_core::EventKind;
 use nfehook_sandbox::{
-    AccountWebhookRequest, DELIVERY_HORIZON, Delivery, DeliveryStatus, ManualClock, RunningSandbox,
-    SandboxError, TriggerRequest,
+    AccountWebhookRequest, DELIVERY_HORIZON, DeliveryStatus, ManualClock, SandboxError,
+    TriggerRequest,
 };
 use reqwest::Method;
 
-use crate::support::{Receiver, Reply, call, fast_sandbox, subscribe};
-
-fn clock_at_now() -> ManualClock {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-    ManualClock::at_unix_millis(i64::try_from(now.as_millis()).unwrap())
-}
-
-/// Polls the delivery (the dispatcher runs on its own task) until `done` holds.
-async fn until(sandbox: &RunningSandbox, id: &str, done: impl Fn(&Delivery) -> bool) -> Delivery {
-    for _ in 0..500 {
-        let delivery = sandbox.delivery(id).await.unwrap().unwrap();
-        if done(&delivery) {
-            return delivery;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("delivery {id} never reached the expected state");
-}
+use crate::support::{Receiver, Reply, call, clock_at_now, fast_sandbox, subscribe, until};
 
 #[tokio::test]
 async fn retries_inside_the_horizon_are_made_and_the_rest_expires() {

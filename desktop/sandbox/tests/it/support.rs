@@ -10,7 +10,9 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use nfehook_core::{Dialect, Event, Verifier};
-use nfehook_sandbox::{Delivery, DeliveryStatus, RunningSandbox, Sandbox, SandboxBuilder};
+use nfehook_sandbox::{
+    Delivery, DeliveryStatus, ManualClock, RunningSandbox, Sandbox, SandboxBuilder,
+};
 use serde_json::{Value, json};
 
 pub const API_KEY: &str = "sbx_test_key_0123456789abcdef";
@@ -90,6 +92,30 @@ pub async fn settled(sandbox: &RunningSandbox, id: &str, limit: Duration) -> Del
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+/// A manual clock standing at the wall clock's time (receivers check the event timestamp).
+pub fn clock_at_now() -> ManualClock {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    ManualClock::at_unix_millis(i64::try_from(now.as_millis()).unwrap())
+}
+
+/// Polls the delivery (the dispatcher runs on its own task) until `done` holds.
+pub async fn until(
+    sandbox: &RunningSandbox,
+    id: &str,
+    done: impl Fn(&Delivery) -> bool,
+) -> Delivery {
+    for _ in 0..500 {
+        let delivery = sandbox.delivery(id).await.unwrap().unwrap();
+        if done(&delivery) {
+            return delivery;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("delivery {id} never reached the expected state");
 }
 
 /// What the receiver answers.
