@@ -692,12 +692,12 @@ async fn every_answer_of_a_full_session_matches_the_document() {
         200
     );
     // Resending: a finished delivery comes back pending; one whose webhook is gone cannot.
-    let resend = "/_sandbox/deliveries/{id}/resend";
+    let resend_route = "/_sandbox/deliveries/{id}/resend";
     let resent = call(
         &doc,
         &b,
         "post",
-        resend,
+        resend_route,
         &format!("/_sandbox/deliveries/{delivery_id}/resend"),
         k,
         None,
@@ -711,7 +711,7 @@ async fn every_answer_of_a_full_session_matches_the_document() {
                 &doc,
                 &b,
                 "post",
-                resend,
+                resend_route,
                 &format!("/_sandbox/deliveries/{target}/resend"),
                 k,
                 None
