@@ -123,10 +123,9 @@ pub struct Attempt {
     pub started_at: Timestamp,
     /// The receiver's HTTP status, when it answered.
     pub status_code: Option<u16>,
-    /// Time until the answer (or the failure), in milliseconds; 0 until the outcome is known.
+    /// Time until the answer (or the failure), in milliseconds.
     pub latency_ms: u64,
-    /// Why the attempt failed (`receiver answered HTTP 500`, `no answer within 30000 ms`, ...);
-    /// `no outcome recorded: …` while it is in flight or when the sandbox stopped during it.
+    /// Why the attempt failed (`receiver answered HTTP 500`, `no answer within 30000 ms`, ...).
     pub error: Option<String>,
 }
 

@@ -848,44 +848,9 @@ pub(crate) fn next_due_at(
     Ok(None)
 }
 
-/// What an attempt shows until its outcome is recorded: it is in flight, or the sandbox was
-/// stopped (or killed) while it was.
-pub(crate) const NO_OUTCOME: &str =
-    "no outcome recorded: in flight, or cut off when the sandbox stopped";
-
-/// Records attempt `number` of `delivery_id` as started, before it is sent, so an attempt cut
-/// off by a kill still shows in the history (the receiver may have got it). The delivery
-/// counts it at once; the next start makes the next number. Returns `false`, and records
-/// nothing, when the delivery is no longer pending at that number (cancelled meanwhile): then
-/// it must not be sent.
-pub(crate) fn start_attempt(
-    conn: &mut Connection,
-    delivery_id: &str,
-    number: u32,
-    started_at: i64,
-) -> rusqlite::Result<bool> {
-    let tx = conn.transaction()?;
-    let started = tx.execute(
-        "UPDATE deliveries SET attempts_made = ?2
-         WHERE id = ?1 AND status = 'pending' AND attempts_made = ?2 - 1",
-        params![delivery_id, number],
-    )? == 1;
-    if started {
-        tx.execute(
-            "INSERT INTO attempts (delivery_id, number, started_at, status_code, latency_ms, error)
-             VALUES (?1, ?2, ?3, NULL, 0, ?4)",
-            params![delivery_id, number, started_at, NO_OUTCOME],
-        )?;
-    }
-    tx.commit()?;
-    Ok(started)
-}
-
-/// Records the outcome of started attempt `attempt.number` of `delivery_id` and moves the
-/// delivery on, in one transaction. Returns `false` when the attempt was not waiting for its
-/// outcome (never started, or recorded already) or the delivery is no longer pending
-/// (cancelled meanwhile): the outcome is still kept in the second case, the status is left
-/// alone.
+/// Records attempt `attempt.number` of `delivery_id` and moves the delivery on, in one
+/// transaction. Returns `false` when the delivery was no longer pending at that number
+/// (cancelled meanwhile): the attempt is still recorded, the status is left alone.
 pub(crate) fn record_attempt(
     conn: &mut Connection,
     delivery_id: &str,
@@ -894,21 +859,18 @@ pub(crate) fn record_attempt(
     now: i64,
 ) -> rusqlite::Result<bool> {
     let tx = conn.transaction()?;
-    let finished = tx.execute(
-        "UPDATE attempts SET status_code = ?3, latency_ms = ?4, error = ?5
-         WHERE delivery_id = ?1 AND number = ?2 AND error = ?6",
+    tx.execute(
+        "INSERT OR IGNORE INTO attempts (delivery_id, number, started_at, status_code, latency_ms, error)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
             delivery_id,
             attempt.number,
+            attempt.started_at,
             attempt.status_code,
             i64::try_from(attempt.latency_ms).unwrap_or(i64::MAX),
-            attempt.error,
-            NO_OUTCOME
+            attempt.error
         ],
     )?;
-    if finished == 0 {
-        return Ok(false);
-    }
     let (status, next, completed) = match after {
         AfterAttempt::Delivered => (Status::Delivered, None, Some(now)),
         AfterAttempt::Failed => (Status::Failed, None, Some(now)),
@@ -917,7 +879,7 @@ pub(crate) fn record_attempt(
     };
     let changed = tx.execute(
         "UPDATE deliveries SET status = ?2, attempts_made = ?3, next_attempt_at = ?4, completed_at = ?5
-         WHERE id = ?1 AND status = 'pending' AND attempts_made = ?3",
+         WHERE id = ?1 AND status = 'pending' AND attempts_made = ?3 - 1",
         params![delivery_id, status.as_str(), attempt.number, next, completed],
     )?;
     if changed == 1 && after == AfterAttempt::Delivered {
@@ -1218,8 +1180,6 @@ mod tests {
                 latency_ms: 3,
                 error: Some("HTTP 500".into()),
             };
-            assert!(start_attempt(conn, "d1", 1, 100).unwrap());
-            assert!(!start_attempt(conn, "d1", 1, 100).unwrap(), "started once");
             assert!(record_attempt(conn, "d1", &failed, AfterAttempt::RetryAt(300), 101).unwrap());
             assert_eq!(
                 due_deliveries(conn, 200, &none, 10).unwrap().len(),
@@ -1235,24 +1195,12 @@ mod tests {
                 latency_ms: 2,
                 error: None,
             };
-            assert!(start_attempt(conn, "d1", 2, 300).unwrap());
-            let filter = DeliveryFilter {
-                id: Some("d1".into()),
-                ..DeliveryFilter::default()
-            };
-            let started = list_deliveries(conn, &filter).unwrap().remove(0);
-            assert_eq!(started.attempts_made, 2, "counted once started");
-            assert_eq!(started.attempts[1].error.as_deref(), Some(NO_OUTCOME));
             assert!(record_attempt(conn, "d1", &ok, AfterAttempt::Delivered, 302).unwrap());
             let sub_row = get_subscription(conn, "a").unwrap().unwrap();
             assert_eq!(sub_row.last_delivery_at, Some(302));
 
             assert!(delete_subscription(conn, "a", 400).unwrap());
             assert!(!delete_subscription(conn, "a", 400).unwrap());
-            assert!(
-                !start_attempt(conn, "d2", 1, 401).unwrap(),
-                "cancelled: not sent"
-            );
             let all = list_deliveries(conn, &DeliveryFilter::default()).unwrap();
             let d1 = all.iter().find(|d| d.id == "d1").unwrap();
             let d2 = all.iter().find(|d| d.id == "d2").unwrap();
@@ -1299,7 +1247,6 @@ mod tests {
                 error: Some("HTTP 500".into()),
             };
             for id in ["old", "d"] {
-                assert!(start_attempt(conn, id, 1, 500).unwrap());
                 assert!(record_attempt(conn, id, &failed, AfterAttempt::Failed, 501).unwrap());
             }
             assert_eq!(
@@ -1320,7 +1267,6 @@ mod tests {
                 number: 2,
                 ..failed
             };
-            assert!(start_attempt(conn, "d", 2, 600).unwrap());
             assert!(record_attempt(conn, "d", &second, AfterAttempt::Failed, 601).unwrap());
             let changes = SubscriptionChanges {
                 is_active: Some(false),
