@@ -1148,21 +1148,26 @@ mod tests {
         });
     }
 
+    /// A pending `nfe.erro` delivery `id` to subscription `a` at `http://x/a`.
+    fn erro_to_a(id: &str) -> NewDelivery {
+        NewDelivery {
+            id: id.into(),
+            dialect: Dialect::Subscription,
+            subscription_id: Some("a".into()),
+            url: "http://x/a".into(),
+            event: "nfe.erro".into(),
+            nfe_chave: "K".into(),
+            body: "{}".into(),
+        }
+    }
+
     #[test]
     fn attempts_move_a_delivery_and_delete_cancels_it() {
         let store = store();
         with_conn(&store, |conn| {
             insert_subscription(conn, &sub("a", "http://x/a", &["nfe.erro"])).unwrap();
             let tx = conn.transaction().unwrap();
-            let new = |id: &str| NewDelivery {
-                id: id.into(),
-                dialect: Dialect::Subscription,
-                subscription_id: Some("a".into()),
-                url: "http://x/a".into(),
-                event: "nfe.erro".into(),
-                nfe_chave: "K".into(),
-                body: "{}".into(),
-            };
+            let new = erro_to_a;
             insert_deliveries(&tx, &[new("d1"), new("d2")], 100).unwrap();
             tx.commit().unwrap();
             let none = HashSet::new();
@@ -1219,15 +1224,7 @@ mod tests {
         with_conn(&store, |conn| {
             insert_subscription(conn, &sub("a", "http://x/a", &["nfe.erro"])).unwrap();
             let tx = conn.transaction().unwrap();
-            let new = |id: &str| NewDelivery {
-                id: id.into(),
-                dialect: Dialect::Subscription,
-                subscription_id: Some("a".into()),
-                url: "http://x/a".into(),
-                event: "nfe.erro".into(),
-                nfe_chave: "K".into(),
-                body: "{}".into(),
-            };
+            let new = erro_to_a;
             insert_deliveries(&tx, &[new("old")], 100).unwrap();
             insert_deliveries(&tx, &[new("d")], 500).unwrap();
             tx.commit().unwrap();
@@ -1286,15 +1283,7 @@ mod tests {
         with_conn(&store, |conn| {
             insert_subscription(conn, &sub("a", "http://x/a", &["nfe.erro"])).unwrap();
             let tx = conn.transaction().unwrap();
-            let new = |id: &str| NewDelivery {
-                id: id.into(),
-                dialect: Dialect::Subscription,
-                subscription_id: Some("a".into()),
-                url: "http://x/a".into(),
-                event: "nfe.erro".into(),
-                nfe_chave: "K".into(),
-                body: "{}".into(),
-            };
+            let new = erro_to_a;
             insert_deliveries(&tx, &[new("old"), new("busy")], 100).unwrap();
             insert_deliveries(&tx, &[new("young")], 500).unwrap();
             tx.commit().unwrap();
