@@ -113,6 +113,63 @@ impl From<DeliveryStatus> for Status {
     }
 }
 
+/// Where an attempt stands. An attempt is recorded `in_flight` before it is sent, and its
+/// outcome is written over it when it ends, so the history never shows fewer requests than the
+/// receiver got.
+///
+/// ```
+/// use nfehook_sandbox::AttemptOutcome;
+/// assert!(!AttemptOutcome::InFlight.is_finished());
+/// assert!(AttemptOutcome::Interrupted.is_finished());
+/// assert_eq!(serde_json::to_string(&AttemptOutcome::InFlight).unwrap(), r#""in_flight""#);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttemptOutcome {
+    /// Sent (or being sent); no answer yet.
+    InFlight,
+    /// The receiver answered 2xx.
+    Succeeded,
+    /// Another status, a connection error or no answer in time (see `error`).
+    Failed,
+    /// The sandbox stopped while it was in flight: the receiver may have got it. The delivery's
+    /// next attempt sends it again.
+    Interrupted,
+}
+
+impl AttemptOutcome {
+    /// Whether the attempt has ended (every outcome but [`InFlight`](Self::InFlight)).
+    #[must_use]
+    pub fn is_finished(self) -> bool {
+        self != AttemptOutcome::InFlight
+    }
+
+    /// The name it is stored and sent as (`in_flight`, `succeeded`, `failed`, `interrupted`).
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AttemptOutcome::InFlight => "in_flight",
+            AttemptOutcome::Succeeded => "succeeded",
+            AttemptOutcome::Failed => "failed",
+            AttemptOutcome::Interrupted => "interrupted",
+        }
+    }
+
+    /// The outcome stored as `name`; the schema admits no other, and an unknown one reads as
+    /// `interrupted` (the attempt's end was never recorded).
+    pub(crate) fn parse(name: &str) -> Self {
+        [
+            AttemptOutcome::InFlight,
+            AttemptOutcome::Succeeded,
+            AttemptOutcome::Failed,
+            AttemptOutcome::Interrupted,
+        ]
+        .into_iter()
+        .find(|outcome| outcome.as_str() == name)
+        .unwrap_or(AttemptOutcome::Interrupted)
+    }
+}
+
 /// One attempt of a delivery.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -121,11 +178,15 @@ pub struct Attempt {
     pub number: u32,
     /// When the request was sent.
     pub started_at: Timestamp,
+    /// Where it stands: in flight until its outcome is recorded.
+    pub outcome: AttemptOutcome,
     /// The receiver's HTTP status, when it answered.
     pub status_code: Option<u16>,
-    /// Time until the answer (or the failure), in milliseconds.
+    /// Time until the answer (or the failure), in milliseconds; 0 while in flight or when
+    /// interrupted.
     pub latency_ms: u64,
-    /// Why the attempt failed (`receiver answered HTTP 500`, `no answer within 30000 ms`, ...).
+    /// Why the attempt failed or was interrupted (`receiver answered HTTP 500`, `no answer
+    /// within 30000 ms`, ...); `None` while in flight and when it succeeded.
     pub error: Option<String>,
 }
 
@@ -150,7 +211,8 @@ pub struct Delivery {
     pub nfe_chave: String,
     /// Where it stands.
     pub status: DeliveryStatus,
-    /// Attempts made so far.
+    /// Attempts finished so far (an interrupted one included); one in flight is listed in
+    /// `attempts` but not counted here.
     pub attempts_made: u32,
     /// When the next attempt is due, while pending.
     pub next_attempt_at: Option<Timestamp>,
@@ -160,7 +222,7 @@ pub struct Delivery {
     pub completed_at: Option<Timestamp>,
     /// The exact body sent (and signed) on every attempt.
     pub payload: Box<RawValue>,
-    /// Attempts, first to last.
+    /// Attempts, first to last; the last may be in flight.
     pub attempts: Vec<Attempt>,
 }
 
@@ -224,6 +286,7 @@ impl From<DeliveryRow> for Delivery {
                 .map(|a| Attempt {
                     number: a.number,
                     started_at: timestamp(millis_to_secs(a.started_at)),
+                    outcome: a.outcome,
                     status_code: a.status_code,
                     latency_ms: a.latency_ms,
                     error: a.error,

@@ -2,11 +2,13 @@
 //! and schedules retries with exponential backoff.
 //!
 //! State lives in the store, never only in memory: a delivery is stored as pending before
-//! its first attempt, and each attempt is recorded together with the delivery's next state
-//! in one transaction. After a crash the loop simply finds the pending deliveries again. An
-//! attempt cut off by a crash is made again with the same body (same `id`), so a receiver may
-//! see it twice and drops the duplicate by `id` (or, for the account webhook's bodies, which
-//! carry no id, by a digest of the body).
+//! its first attempt, each attempt is recorded `in_flight` before it is sent, and its outcome
+//! is written over it together with the delivery's next state in one transaction. After a
+//! crash the loop simply finds the pending deliveries again; an attempt cut off by the crash
+//! stays in the history as `interrupted` (the receiver may have got it) and is made again, as
+//! the next attempt, with the same body (same `id`), so a receiver may see it twice and drops
+//! the duplicate by `id` (or, for the account webhook's bodies, which carry no id, by a digest
+//! of the body).
 //!
 //! No attempt starts later than [`DELIVERY_HORIZON`] after its event: a pending delivery found
 //! past it is marked expired, and a retry that would fall past it is not scheduled.
@@ -21,6 +23,7 @@ use tokio::task::JoinSet;
 
 use crate::clock::{Clock, duration_millis};
 use crate::config::{DELIVERY_HORIZON, DispatchConfig};
+use crate::delivery::AttemptOutcome;
 use crate::error::{Result, SandboxError};
 use crate::store::{self, AfterAttempt, AttemptRow, DueDelivery, Store};
 
@@ -187,6 +190,28 @@ impl Drop for BusyGuard {
 async fn attempt(context: Arc<Context>, delivery: DueDelivery, _guard: BusyGuard) {
     let number = delivery.attempts_made + 1;
     let started_at = context.clock.now_unix_millis();
+    let id = delivery.id.clone();
+    let started = context
+        .store
+        .call(move |conn| store::start_attempt(conn, &id, number, started_at))
+        .await;
+    match started {
+        Ok(true) => {}
+        Ok(false) => {
+            tracing::info!(delivery_id = %delivery.id, "delivery no longer pending; not sent");
+            return;
+        }
+        Err(err) => {
+            tracing::error!(
+                delivery_id = %delivery.id,
+                error = %err,
+                "cannot record the start of a delivery attempt; not sent"
+            );
+            // Still busy meanwhile: the delivery is due, and letting it go at once would spin.
+            tokio::time::sleep(ERROR_PAUSE).await;
+            return;
+        }
+    }
     let timer = Instant::now();
     let signature = nfehook_core::sign(delivery.secret.as_bytes(), delivery.body.as_bytes());
     let sent = context
@@ -229,6 +254,11 @@ async fn attempt(context: Arc<Context>, delivery: DueDelivery, _guard: BusyGuard
         status_code,
         latency_ms,
         error: error.clone(),
+        outcome: if error.is_none() {
+            AttemptOutcome::Succeeded
+        } else {
+            AttemptOutcome::Failed
+        },
     };
     let recorded = record(&context, &delivery.id, row, after).await;
     let outcome = match after {
@@ -374,9 +404,9 @@ mod tests {
                 };
                 store::insert_deliveries(&tx, &[delivery], now)?;
                 tx.commit()?;
-                // Every write of an attempt fails, as on a full disk.
+                // Every write of an attempt's outcome fails, as on a full disk.
                 conn.execute_batch(
-                    "CREATE TEMP TRIGGER full_disk BEFORE INSERT ON attempts
+                    "CREATE TEMP TRIGGER full_disk BEFORE UPDATE ON attempts
                      BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;",
                 )
             })
@@ -402,7 +432,11 @@ mod tests {
             1,
             "sent again while unrecorded"
         );
-        assert_eq!(status_of(&store, "d").await, (Status::Pending, 0));
+        assert_eq!(
+            status_of(&store, "d").await,
+            (Status::Pending, 1),
+            "recorded as started only"
+        );
 
         // The disk has room again: the attempt that was made is recorded, not made again.
         store

@@ -30,7 +30,7 @@ mod validation;
 pub use account::{AccountWebhook, AccountWebhookRequest};
 pub use clock::{Clock, ManualClock};
 pub use config::{DELIVERY_HORIZON, DispatchConfig, RateLimit, Storage};
-pub use delivery::{Attempt, Delivery, DeliveryQuery, DeliveryStatus};
+pub use delivery::{Attempt, AttemptOutcome, Delivery, DeliveryQuery, DeliveryStatus};
 pub use error::{Result, SandboxError};
 /// Which webhook a delivery goes to (re-exported from `nfehook-core`, where its body shape and
 /// signature header are defined).

@@ -12,12 +12,13 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use crate::config::Storage;
 use nfehook_core::Dialect;
 
-use crate::delivery::dialect_from_name;
+use crate::delivery::{AttemptOutcome, dialect_from_name};
 use crate::error::{Result, SandboxError};
 
 /// Newest schema version this build writes. Version 2 added the account webhook, the
-/// `dialect` of a delivery (an account delivery has no subscription) and the `expired` status.
-const SCHEMA_VERSION: i64 = 2;
+/// `dialect` of a delivery (an account delivery has no subscription) and the `expired` status;
+/// version 3 the `outcome` of an attempt (recorded as `in_flight` before it is sent).
+const SCHEMA_VERSION: i64 = 3;
 
 /// Columns and constraints of `deliveries`, shared by a new database and the migration.
 const DELIVERIES_TABLE: &str = "(
@@ -49,7 +50,28 @@ DROP TABLE deliveries;
 ALTER TABLE deliveries_v2 RENAME TO deliveries;
 ";
 
-const SCHEMA: &str = "
+/// The outcomes an attempt can have, as stored (see [`AttemptOutcome`]); a macro so that the
+/// schema and the migration, both string literals, share it.
+macro_rules! outcome_check {
+    () => {
+        "CHECK (outcome IN ('in_flight', 'succeeded', 'failed', 'interrupted'))"
+    };
+}
+
+/// Version 2 to 3: every attempt recorded so far had finished; it failed when it has an error.
+fn migrate_2_to_3(conn: &mut Connection) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    tx.execute_batch(concat!(
+        "ALTER TABLE attempts ADD COLUMN outcome TEXT NOT NULL DEFAULT 'failed' ",
+        outcome_check!(),
+        ";\nUPDATE attempts SET outcome = 'succeeded' WHERE error IS NULL;"
+    ))?;
+    tx.pragma_update(None, "user_version", 3)?;
+    tx.commit()
+}
+
+const SCHEMA: &str = concat!(
+    "
 CREATE TABLE IF NOT EXISTS subscriptions (
     id               TEXT PRIMARY KEY,
     name             TEXT NOT NULL,
@@ -83,9 +105,13 @@ CREATE TABLE IF NOT EXISTS attempts (
     status_code INTEGER,
     latency_ms  INTEGER NOT NULL,
     error       TEXT,
+    outcome     TEXT NOT NULL ",
+    outcome_check!(),
+    ",
     PRIMARY KEY (delivery_id, number)
 );
-";
+"
+);
 
 /// Handle to the database; cheap to clone.
 #[derive(Clone)]
@@ -233,6 +259,7 @@ pub(crate) struct AttemptRow {
     pub status_code: Option<u16>,
     pub latency_ms: u64,
     pub error: Option<String>,
+    pub outcome: AttemptOutcome,
 }
 
 /// What an attempt leads to.
@@ -289,11 +316,15 @@ impl Store {
         if version == 1 {
             migrate_1_to_2(&mut conn)?;
         }
+        if (1..=2).contains(&version) {
+            migrate_2_to_3(&mut conn)?;
+        }
         let tx = conn.transaction()?;
         tx.execute_batch(&format!(
             "CREATE TABLE IF NOT EXISTS deliveries {DELIVERIES_TABLE};{SCHEMA}"
         ))?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        interrupt_in_flight(&tx)?;
         tx.commit()?;
         if let Storage::File(path) = storage {
             // WAL mode has created `-wal` and `-shm` by now; SQLite gives them the main file's
@@ -365,6 +396,28 @@ fn owner_only(path: &std::path::Path) -> Result<()> {
 /// Other systems have no Unix modes; the file keeps what the platform gives it.
 #[cfg(not(unix))]
 fn owner_only(_path: &std::path::Path) -> Result<()> {
+    Ok(())
+}
+
+/// What an attempt left `in_flight` by an earlier run says: that run stopped (or was killed)
+/// after sending it and before its outcome was recorded, so the receiver may have got it.
+pub(crate) const INTERRUPTED: &str =
+    "interrupted: the sandbox stopped before this attempt's outcome was recorded";
+
+/// Marks `interrupted` every attempt an earlier run left `in_flight` (nothing is in flight
+/// while the store opens: the dispatcher of this run has not started), and counts it on its
+/// delivery, so the delivery's next attempt takes the next number.
+fn interrupt_in_flight(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute(
+        "UPDATE deliveries SET attempts_made = attempts_made + 1
+         WHERE id IN (SELECT a.delivery_id FROM attempts a
+                      WHERE a.outcome = 'in_flight' AND a.number = deliveries.attempts_made + 1)",
+        [],
+    )?;
+    tx.execute(
+        "UPDATE attempts SET outcome = 'interrupted', error = ?1 WHERE outcome = 'in_flight'",
+        [INTERRUPTED],
+    )?;
     Ok(())
 }
 
@@ -848,9 +901,43 @@ pub(crate) fn next_due_at(
     Ok(None)
 }
 
-/// Records attempt `attempt.number` of `delivery_id` and moves the delivery on, in one
-/// transaction. Returns `false` when the delivery was no longer pending at that number
-/// (cancelled meanwhile): the attempt is still recorded, the status is left alone.
+/// Records attempt `number` of `delivery_id` as `in_flight`, before it is sent, so an attempt
+/// cut off by a kill still shows in the history (the receiver may have got it; the next
+/// [`Store::open`] marks it interrupted). The delivery's `attempts_made` counts finished
+/// attempts only. Returns `false`, and records nothing, when the delivery is no longer pending
+/// at that number (cancelled meanwhile): then it must not be sent.
+pub(crate) fn start_attempt(
+    conn: &mut Connection,
+    delivery_id: &str,
+    number: u32,
+    started_at: i64,
+) -> rusqlite::Result<bool> {
+    let tx = conn.transaction()?;
+    let pending = tx
+        .query_row(
+            "SELECT 1 FROM deliveries
+             WHERE id = ?1 AND status = 'pending' AND attempts_made = ?2 - 1",
+            params![delivery_id, number],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if pending {
+        tx.execute(
+            "INSERT INTO attempts (delivery_id, number, started_at, status_code, latency_ms, error, outcome)
+             VALUES (?1, ?2, ?3, NULL, 0, NULL, 'in_flight')",
+            params![delivery_id, number, started_at],
+        )?;
+    }
+    tx.commit()?;
+    Ok(pending)
+}
+
+/// Records the outcome of started attempt `attempt.number` of `delivery_id` over its
+/// `in_flight` row and moves the delivery on, in one transaction. Returns `false` when the
+/// attempt was not in flight (never started, or finished already), or when the delivery was no
+/// longer pending at that number (cancelled meanwhile): then the outcome is still kept and the
+/// status is left alone.
 pub(crate) fn record_attempt(
     conn: &mut Connection,
     delivery_id: &str,
@@ -859,18 +946,21 @@ pub(crate) fn record_attempt(
     now: i64,
 ) -> rusqlite::Result<bool> {
     let tx = conn.transaction()?;
-    tx.execute(
-        "INSERT OR IGNORE INTO attempts (delivery_id, number, started_at, status_code, latency_ms, error)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    let finished = tx.execute(
+        "UPDATE attempts SET status_code = ?3, latency_ms = ?4, error = ?5, outcome = ?6
+         WHERE delivery_id = ?1 AND number = ?2 AND outcome = 'in_flight'",
         params![
             delivery_id,
             attempt.number,
-            attempt.started_at,
             attempt.status_code,
             i64::try_from(attempt.latency_ms).unwrap_or(i64::MAX),
-            attempt.error
+            attempt.error,
+            attempt.outcome.as_str()
         ],
     )?;
+    if finished == 0 {
+        return Ok(false);
+    }
     let (status, next, completed) = match after {
         AfterAttempt::Delivered => (Status::Delivered, None, Some(now)),
         AfterAttempt::Failed => (Status::Failed, None, Some(now)),
@@ -1005,7 +1095,7 @@ pub(crate) fn list_deliveries(
         )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut attempts = conn.prepare_cached(
-        "SELECT number, started_at, status_code, latency_ms, error FROM attempts
+        "SELECT number, started_at, status_code, latency_ms, error, outcome FROM attempts
          WHERE delivery_id = ?1 ORDER BY number",
     )?;
     for delivery in &mut deliveries {
@@ -1018,6 +1108,7 @@ pub(crate) fn list_deliveries(
                     status_code: row.get(2)?,
                     latency_ms: u64::try_from(latency).unwrap_or(0),
                     error: row.get(4)?,
+                    outcome: AttemptOutcome::parse(&row.get::<_, String>(5)?),
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -1184,7 +1275,23 @@ mod tests {
                 status_code: Some(500),
                 latency_ms: 3,
                 error: Some("HTTP 500".into()),
+                outcome: AttemptOutcome::Failed,
             };
+            assert!(
+                !record_attempt(conn, "d1", &failed, AfterAttempt::Failed, 100).unwrap(),
+                "an attempt never started has no outcome to record"
+            );
+            assert!(start_attempt(conn, "d1", 1, 100).unwrap());
+            let filter = DeliveryFilter {
+                id: Some("d1".into()),
+                ..DeliveryFilter::default()
+            };
+            let started = list_deliveries(conn, &filter).unwrap().remove(0);
+            assert_eq!(started.attempts_made, 0, "only finished attempts count");
+            assert_eq!(
+                (started.attempts.len(), started.attempts[0].outcome),
+                (1, AttemptOutcome::InFlight)
+            );
             assert!(record_attempt(conn, "d1", &failed, AfterAttempt::RetryAt(300), 101).unwrap());
             assert_eq!(
                 due_deliveries(conn, 200, &none, 10).unwrap().len(),
@@ -1199,20 +1306,29 @@ mod tests {
                 status_code: Some(204),
                 latency_ms: 2,
                 error: None,
+                outcome: AttemptOutcome::Succeeded,
             };
+            assert!(start_attempt(conn, "d1", 2, 300).unwrap());
+            assert!(!start_attempt(conn, "d1", 1, 300).unwrap(), "a stale number");
             assert!(record_attempt(conn, "d1", &ok, AfterAttempt::Delivered, 302).unwrap());
             let sub_row = get_subscription(conn, "a").unwrap().unwrap();
             assert_eq!(sub_row.last_delivery_at, Some(302));
 
             assert!(delete_subscription(conn, "a", 400).unwrap());
             assert!(!delete_subscription(conn, "a", 400).unwrap());
+            assert!(
+                !start_attempt(conn, "d2", 1, 401).unwrap(),
+                "cancelled: not sent"
+            );
             let all = list_deliveries(conn, &DeliveryFilter::default()).unwrap();
             let d1 = all.iter().find(|d| d.id == "d1").unwrap();
             let d2 = all.iter().find(|d| d.id == "d2").unwrap();
             assert_eq!(d1.status, Status::Delivered);
             assert_eq!(d1.attempts.len(), 2);
             assert_eq!(d1.attempts[0].status_code, Some(500));
+            assert_eq!(d1.attempts[1].outcome, AttemptOutcome::Succeeded);
             assert_eq!(d2.status, Status::Cancelled);
+            assert!(d2.attempts.is_empty());
             assert_eq!(d2.completed_at, Some(400));
             assert!(due_deliveries(conn, 10_000, &none, 10).unwrap().is_empty());
         });
@@ -1242,8 +1358,10 @@ mod tests {
                 status_code: Some(500),
                 latency_ms: 1,
                 error: Some("HTTP 500".into()),
+                outcome: AttemptOutcome::Failed,
             };
             for id in ["old", "d"] {
+                assert!(start_attempt(conn, id, 1, 500).unwrap());
                 assert!(record_attempt(conn, id, &failed, AfterAttempt::Failed, 501).unwrap());
             }
             assert_eq!(
@@ -1264,6 +1382,7 @@ mod tests {
                 number: 2,
                 ..failed
             };
+            assert!(start_attempt(conn, "d", 2, 600).unwrap());
             assert!(record_attempt(conn, "d", &second, AfterAttempt::Failed, 601).unwrap());
             let changes = SubscriptionChanges {
                 is_active: Some(false),
@@ -1354,6 +1473,38 @@ mod tests {
     }
 
     #[test]
+    fn an_attempt_left_in_flight_is_interrupted_on_the_next_open() {
+        let dir = std::env::temp_dir().join(format!("nfehook-store-cut-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("cut.db");
+        let store = Store::open(&Storage::File(path.clone())).unwrap();
+        with_conn(&store, |conn| {
+            insert_subscription(conn, &sub("a", "http://x/a", &["nfe.erro"])).unwrap();
+            let tx = conn.transaction().unwrap();
+            insert_deliveries(&tx, &[erro_to_a("d")], 100).unwrap();
+            tx.commit().unwrap();
+            assert!(start_attempt(conn, "d", 1, 100).unwrap());
+        });
+        // The run stops here, as a kill would stop it, before the outcome is recorded.
+        drop(store);
+        let store = Store::open(&Storage::File(path)).unwrap();
+        with_conn(&store, |conn| {
+            let row = list_deliveries(conn, &DeliveryFilter::default())
+                .unwrap()
+                .remove(0);
+            assert_eq!(row.status, Status::Pending);
+            assert_eq!(row.attempts_made, 1, "the cut-off attempt counts");
+            assert_eq!(row.attempts[0].outcome, AttemptOutcome::Interrupted);
+            assert_eq!(row.attempts[0].error.as_deref(), Some(INTERRUPTED));
+            let due = due_deliveries(conn, 100, &HashSet::new(), 10).unwrap();
+            assert_eq!(due[0].attempts_made, 1, "made again, as attempt 2");
+            assert!(start_attempt(conn, "d", 2, 200).unwrap());
+        });
+        drop(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn a_version_1_database_is_migrated_with_its_deliveries_and_attempts() {
         let dir = std::env::temp_dir().join(format!("nfehook-store-v1-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
@@ -1382,6 +1533,7 @@ mod tests {
             assert_eq!(rows[0].dialect, Dialect::Subscription);
             assert_eq!(rows[0].subscription_id.as_deref(), Some("a"));
             assert_eq!(rows[0].attempts.len(), 1, "attempts survive the rebuild");
+            assert_eq!(rows[0].attempts[0].outcome, AttemptOutcome::Failed);
             let due = due_deliveries(conn, 500, &HashSet::new(), 10).unwrap();
             assert_eq!(due[0].secret, "whsec_v1");
             assert_eq!(

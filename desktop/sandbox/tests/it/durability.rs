@@ -179,8 +179,15 @@ async fn an_attempt_cut_off_by_a_kill_is_made_again_with_the_same_body() {
     assert_eq!(before[0]["status"], "pending");
     assert_eq!(
         before[0]["attemptsMade"], 0,
-        "the attempt in flight is not recorded yet"
+        "the attempt in flight has not finished"
     );
+    let in_flight = &before[0]["attempts"][0];
+    assert_eq!(
+        (&in_flight["number"], &in_flight["outcome"]),
+        (&json!(1), &json!("in_flight")),
+        "it is recorded before it is sent: {before:?}"
+    );
+    assert_eq!(in_flight["statusCode"], Value::Null);
     first.kill();
 
     let second = start(&db, 100);
@@ -191,14 +198,30 @@ async fn an_attempt_cut_off_by_a_kill_is_made_again_with_the_same_body() {
     assert_eq!(after[0]["status"], "delivered");
     assert_eq!(after[0]["id"], before[0]["id"]);
     let attempts = after[0]["attempts"].as_array().unwrap();
+    let hits = receiver.hits();
     assert_eq!(
         attempts.len(),
-        1,
-        "one record for the one attempt that completed"
+        hits.len(),
+        "one record per request the receiver got: {attempts:?}"
     );
-    assert_eq!(attempts[0]["number"], 1);
-    assert_eq!(attempts[0]["statusCode"], 200);
-    let hits = receiver.hits();
+    assert_eq!(
+        (&attempts[0]["number"], &attempts[0]["outcome"]),
+        (&json!(1), &json!("interrupted"))
+    );
+    assert_eq!(attempts[0]["statusCode"], Value::Null);
+    assert!(
+        attempts[0]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("interrupted"),
+        "{attempts:?}"
+    );
+    assert_eq!(
+        (&attempts[1]["number"], &attempts[1]["outcome"]),
+        (&json!(2), &json!("succeeded"))
+    );
+    assert_eq!(attempts[1]["statusCode"], 200);
+    assert_eq!(after[0]["attemptsMade"], 2);
     assert_eq!(hits.len(), 2, "the cut-off attempt was made again");
     assert_eq!(hits[0].id, hits[1].id, "with the same id");
     assert_eq!(hits[0].body, hits[1].body, "and the same signed bytes");
