@@ -162,9 +162,9 @@ struct Data<T> {
 }
 
 /// An answer: the status and the body.
-struct Answer {
-    status: StatusCode,
-    body: Vec<u8>,
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Client {
@@ -299,21 +299,40 @@ impl Client {
 
     /// `/Webhooks/Subscriptions/<segments>`, each segment percent-encoded.
     fn url(&self, segments: &[&str]) -> Url {
+        self.url_at(&[SUBSCRIPTIONS.as_slice(), segments].concat(), &[])
+    }
+
+    /// `<base>/<path>?<query>`, each path segment and query pair percent-encoded.
+    pub(crate) fn url_at(&self, path: &[&str], query: &[(&str, &str)]) -> Url {
         let mut url = self.base_url.clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend(SUBSCRIPTIONS).extend(segments);
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty().extend(path);
+        }
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
         }
         url
     }
 
-    /// Sends one request, retrying safe methods; a non-2xx answer becomes an error.
+    /// Sends one request under `/Webhooks/Subscriptions`.
     async fn send(
         &self,
         method: Method,
         segments: &[&str],
         body: Option<Vec<u8>>,
     ) -> Result<Answer> {
-        let url = self.url(segments);
+        self.send_to(method, self.url(segments), body).await
+    }
+
+    /// Sends one request to `url` (under the base URL), retrying safe methods; a non-2xx
+    /// answer becomes an error. Every API this crate speaks goes through here: one error
+    /// mapping, no redirects followed.
+    pub(crate) async fn send_to(
+        &self,
+        method: Method,
+        url: Url,
+        body: Option<Vec<u8>>,
+    ) -> Result<Answer> {
         let path = url.path().to_owned();
         // POST creates things: a retry after a lost answer could create a second one.
         let retry_allowed = method != Method::POST;
@@ -487,13 +506,13 @@ fn check_id(id: &str) -> Result<&str> {
     Ok(trimmed)
 }
 
-fn encode(value: &impl serde::Serialize) -> Result<Vec<u8>> {
+pub(crate) fn encode(value: &impl serde::Serialize) -> Result<Vec<u8>> {
     serde_json::to_vec(value).map_err(|err| ApiError::InvalidArgument {
         message: format!("cannot encode the request body: {err}"),
     })
 }
 
-fn decode_data<T: DeserializeOwned>(answer: &Answer) -> Result<T> {
+pub(crate) fn decode_data<T: DeserializeOwned>(answer: &Answer) -> Result<T> {
     serde_json::from_slice::<Data<T>>(&answer.body)
         .map(|d| d.data)
         .map_err(|err| ApiError::Decode {

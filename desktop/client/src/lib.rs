@@ -7,6 +7,8 @@ mod client;
 mod error;
 mod error_body;
 mod retry;
+#[cfg(feature = "sandbox")]
+mod sandbox;
 
 pub use api_key::ApiKey;
 pub use client::{
@@ -15,6 +17,8 @@ pub use client::{
 };
 pub use error::{ApiError, Result};
 pub use retry::RetryPolicy;
+#[cfg(feature = "sandbox")]
+pub use sandbox::SandboxClient;
 
 /// The `nfehook-core` models this client speaks, re-exported for convenience.
 pub use nfehook_core::{

@@ -4,5 +4,7 @@
 mod errors;
 mod operations;
 mod redirects;
+#[cfg(feature = "sandbox")]
+mod sandbox_admin;
 mod support;
 mod vectors;

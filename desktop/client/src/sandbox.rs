@@ -1,0 +1,155 @@
+//! The local sandbox's own admin routes (`/_sandbox/*`: trigger an event, list, read and
+//! resend deliveries, the account webhook), through the same transport as the Subscriptions
+//! API: one error mapping ([`ApiError`]), the API key from the same [`Client`], no redirects.
+
+use nfehook_sandbox::{
+    AccountWebhook, AccountWebhookRequest, Delivery, DeliveryQuery, Triggered, TriggerRequest,
+};
+use reqwest::Method;
+
+use crate::client::{Client, decode_data, encode};
+use crate::error::{ApiError, Result};
+
+const SANDBOX: &str = "_sandbox";
+
+/// A client of a `nfehook-sandbox`'s admin routes, over a [`Client`] of its base URL and key.
+///
+/// Cheap to clone. POSTs (trigger, resend) are sent once; GET and PUT are retried as the
+/// [`Client`]'s [`RetryPolicy`](crate::RetryPolicy) says.
+///
+/// ```
+/// use nfehook_client::{Client, EventKind, SandboxClient};
+/// use nfehook_sandbox::{DeliveryQuery, TriggerRequest};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let sandbox = nfehook_sandbox::Sandbox::builder().bind("127.0.0.1:0").api_key("k").start().await?;
+/// let client = Client::builder("k").base_url(sandbox.base_url()).build()?;
+/// let admin = SandboxClient::new(client);
+/// let triggered = admin.trigger(&TriggerRequest::new(EventKind::Processada)).await?;
+/// assert!(triggered.deliveries.is_empty(), "no subscription yet");
+/// assert!(admin.deliveries(&DeliveryQuery::default()).await?.is_empty());
+/// assert_eq!(admin.delivery("nope").await.unwrap_err().kind(), "notFound");
+/// assert!(admin.account_webhook().await?.is_none());
+/// # sandbox.shutdown().await?;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct SandboxClient {
+    client: Client,
+}
+
+impl SandboxClient {
+    /// The admin routes of the sandbox `client` points at.
+    pub fn new(client: Client) -> Self {
+        Self { client }
+    }
+
+    /// `POST /_sandbox/events`: triggers an event; one delivery per matching webhook.
+    ///
+    /// # Errors
+    /// [`ApiError::Validation`] for a bad request, and any other [`ApiError`].
+    pub async fn trigger(&self, request: &TriggerRequest) -> Result<Triggered> {
+        let url = self.client.url_at(&[SANDBOX, "events"], &[]);
+        let answer = self
+            .client
+            .send_to(Method::POST, url, Some(encode(request)?))
+            .await?;
+        decode_data(&answer)
+    }
+
+    /// `GET /_sandbox/deliveries`: the deliveries `query` selects, newest first, with their
+    /// attempts.
+    ///
+    /// # Errors
+    /// Any [`ApiError`].
+    pub async fn deliveries(&self, query: &DeliveryQuery) -> Result<Vec<Delivery>> {
+        let status = query.status.map(|status| {
+            serde_json::to_value(status)
+                .ok()
+                .and_then(|value| value.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        });
+        let mut pairs = Vec::new();
+        if let Some(dialect) = query.dialect {
+            pairs.push(("dialect", dialect.as_str()));
+        }
+        if let Some(id) = &query.subscription_id {
+            pairs.push(("subscriptionId", id.as_str()));
+        }
+        if let Some(status) = &status {
+            pairs.push(("status", status.as_str()));
+        }
+        let url = self.client.url_at(&[SANDBOX, "deliveries"], &pairs);
+        let answer = self.client.send_to(Method::GET, url, None).await?;
+        decode_data(&answer)
+    }
+
+    /// `GET /_sandbox/deliveries/{id}`: one delivery with its attempts.
+    ///
+    /// # Errors
+    /// [`ApiError::NotFound`] for an unknown id, and any other [`ApiError`].
+    pub async fn delivery(&self, id: &str) -> Result<Delivery> {
+        let url = self
+            .client
+            .url_at(&[SANDBOX, "deliveries", check_id(id)?], &[]);
+        let answer = self.client.send_to(Method::GET, url, None).await?;
+        decode_data(&answer)
+    }
+
+    /// `POST /_sandbox/deliveries/{id}/resend`: the same delivery (body, event id) made
+    /// pending again, due now; its next attempt is numbered after the others.
+    ///
+    /// # Errors
+    /// [`ApiError::NotFound`]; [`ApiError::Conflict`] while it is pending, when its webhook is
+    /// gone or inactive, or its event is older than the delivery horizon; any other
+    /// [`ApiError`].
+    pub async fn resend(&self, id: &str) -> Result<Delivery> {
+        let url = self
+            .client
+            .url_at(&[SANDBOX, "deliveries", check_id(id)?, "resend"], &[]);
+        let answer = self.client.send_to(Method::POST, url, None).await?;
+        decode_data(&answer)
+    }
+
+    /// `GET /_sandbox/account-webhook`: the account webhook, `None` while none is set.
+    ///
+    /// # Errors
+    /// Any [`ApiError`] but the 404 of no webhook.
+    pub async fn account_webhook(&self) -> Result<Option<AccountWebhook>> {
+        let url = self.client.url_at(&[SANDBOX, "account-webhook"], &[]);
+        match self.client.send_to(Method::GET, url, None).await {
+            Ok(answer) => decode_data(&answer).map(Some),
+            Err(ApiError::NotFound { .. }) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// `PUT /_sandbox/account-webhook`: sets the account webhook (a secret is generated when
+    /// the request has none and no webhook was set).
+    ///
+    /// # Errors
+    /// [`ApiError::Validation`], and any other [`ApiError`].
+    pub async fn set_account_webhook(
+        &self,
+        request: &AccountWebhookRequest,
+    ) -> Result<AccountWebhook> {
+        let url = self.client.url_at(&[SANDBOX, "account-webhook"], &[]);
+        let answer = self
+            .client
+            .send_to(Method::PUT, url, Some(encode(request)?))
+            .await?;
+        decode_data(&answer)
+    }
+}
+
+fn check_id(id: &str) -> Result<&str> {
+    let trimmed = id.trim();
+    if trimmed.is_empty() || trimmed == "." || trimmed == ".." {
+        return Err(ApiError::InvalidArgument {
+            message: "the delivery id is empty".into(),
+        });
+    }
+    Ok(trimmed)
+}
