@@ -298,7 +298,8 @@ async fn receive(
             )
         })
         .collect();
-    let verdict = verify_request(&pairs, &bytes, &state.secrets, received, state.tolerance);
+    let window = nfehook_core::Window::symmetric(state.tolerance);
+    let verdict = verify_request(&pairs, &bytes, &state.secrets, received, window);
     let described = describe_body(&bytes);
     let (response, status, answer) = match &state.forward {
         Some(forward) => {

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use base64ct::{Base64, Encoding};
-use nfehook_core::{Event, EventData, Timestamp};
+use nfehook_core::{Event, EventData, Timestamp, Window};
 use nfehook_keys::{Validation, validate};
 use serde::{Deserialize, Serialize};
 
@@ -349,13 +349,13 @@ impl RecordedRequest {
     /// The verdict against other secrets (a subscription picked, or a secret pasted, after the
     /// request arrived), judged at the time it arrived.
     #[must_use]
-    pub fn verify_with(&self, secrets: &[NamedSecret], tolerance_secs: u64) -> Verdict {
+    pub fn verify_with(&self, secrets: &[NamedSecret], window: Window) -> Verdict {
         verify_request(
             &self.headers,
             &self.body.bytes(),
             secrets,
             self.received_at_ms.div_euclid(1000),
-            tolerance_secs,
+            window,
         )
     }
 

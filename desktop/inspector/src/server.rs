@@ -11,6 +11,7 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, OriginalUri, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use nfehook_core::Window;
 use serde::Serialize;
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
@@ -49,7 +50,7 @@ pub struct InspectorBuilder {
     max_requests: usize,
     response: ResponseConfig,
     secrets: Vec<NamedSecret>,
-    tolerance_secs: u64,
+    window: Window,
     body_limit: usize,
     max_history_bytes: usize,
 }
@@ -79,7 +80,8 @@ pub struct Inspector;
 
 impl Inspector {
     /// A builder: `127.0.0.1:0`, no history file, last 200 requests (a history file of at most
-    /// 64 MiB), answer `200` at once, no secret, 300 s tolerance.
+    /// 64 MiB), answer `200` at once, no secret, a receiver's timestamp window
+    /// ([`Window::RECEIVER`]: an hour old, five minutes ahead).
     pub fn builder() -> InspectorBuilder {
         InspectorBuilder {
             bind: "127.0.0.1:0".to_owned(),
@@ -87,7 +89,7 @@ impl Inspector {
             max_requests: DEFAULT_MAX_REQUESTS,
             response: ResponseConfig::default(),
             secrets: Vec::new(),
-            tolerance_secs: nfehook_core::DEFAULT_TOLERANCE_SECS,
+            window: Window::RECEIVER,
             body_limit: DEFAULT_BODY_LIMIT,
             max_history_bytes: DEFAULT_MAX_HISTORY_BYTES,
         }
@@ -125,9 +127,9 @@ impl InspectorBuilder {
         self
     }
 
-    /// Replay window for the event `timestamp`, in seconds.
-    pub fn tolerance_secs(mut self, secs: u64) -> Self {
-        self.tolerance_secs = secs;
+    /// How old, or how far ahead, an event's `timestamp` may be.
+    pub fn window(mut self, window: Window) -> Self {
+        self.window = window;
         self
     }
 
@@ -185,7 +187,7 @@ impl InspectorBuilder {
             store: Mutex::new(store),
             response: RwLock::new(self.response),
             secrets: RwLock::new(self.secrets),
-            tolerance_secs: self.tolerance_secs,
+            window: self.window,
             events,
             stop: stop_rx.clone(),
         });
@@ -222,7 +224,7 @@ struct Shared {
     store: Mutex<Store>,
     response: RwLock<ResponseConfig>,
     secrets: RwLock<Vec<NamedSecret>>,
-    tolerance_secs: u64,
+    window: Window,
     events: broadcast::Sender<InspectorEvent>,
     stop: watch::Receiver<bool>,
 }
@@ -332,7 +334,7 @@ impl RunningInspector {
     #[must_use]
     pub fn verify_again(&self, id: u64, secrets: &[NamedSecret]) -> Option<Verdict> {
         self.request(id)
-            .map(|r| r.verify_with(secrets, self.shared.tolerance_secs))
+            .map(|r| r.verify_with(secrets, self.shared.window))
     }
 
     /// Stops accepting requests, ends delayed answers at once, and waits for the server.
@@ -386,7 +388,7 @@ async fn capture(
         &body,
         &secrets,
         received_at_ms.div_euclid(1000),
-        shared.tolerance_secs,
+        shared.window,
     );
     let path = uri
         .path_and_query()

@@ -1,7 +1,7 @@
 //! The signature verdict on a received request, with the exact reason when it fails.
 
 use nfehook_core::{
-    EventError, SIGNATURE_HEADERS, Verifier, nfeio, signature_header, verify_event,
+    EventError, SIGNATURE_HEADERS, Verifier, Window, nfeio, signature_header, verify_event_within,
 };
 use serde::{Deserialize, Serialize};
 
@@ -82,21 +82,23 @@ pub(crate) fn header_value(headers: &[(String, String)], name: &str) -> Option<S
 /// (`X-Webhook-Signature`, else `X-ValidaNFe-Signature`) and used when present (or when no
 /// NFE.io header is); the body may be of either dialect. The timestamp is judged against
 /// `received_unix`, the time the request arrived, so a verdict computed again later gives the
-/// same answer.
+/// same answer, within `window` (a receiver's is [`Window::RECEIVER`]: an hour old, to let
+/// retries through, five minutes ahead).
 ///
 /// ```
+/// use nfehook_core::Window;
 /// use nfehook_inspector::{verify_request, NamedSecret, Verdict};
 /// let body = br#"{"id":"1","event":"nfe.erro","timestamp":"2024-03-10T16:45:30Z","data":{"nfeChave":"k","status":"erro"}}"#;
 /// let headers = vec![("x-webhook-signature".to_owned(), nfehook_core::sign("whsec_a", body))];
 /// let secrets = [NamedSecret::new("old", "whsec_b"), NamedSecret::new("new", "whsec_a")];
-/// let verdict = verify_request(&headers, body, &secrets, 1_710_089_130, 300);
+/// let verdict = verify_request(&headers, body, &secrets, 1_710_089_130, Window::RECEIVER);
 /// assert!(matches!(verdict, Verdict::Valid { ref secret_label, .. } if secret_label == "new"));
-/// let verdict = verify_request(&[], body, &secrets, 1_710_089_130, 300);
+/// let verdict = verify_request(&[], body, &secrets, 1_710_089_130, Window::RECEIVER);
 /// assert_eq!(verdict.code(), Some("missing_signature"));
 ///
 /// let account = br#"{"evento":"nfe.consulta.erro","timestamp":"2024-03-10T16:45:30Z","dados":{"chave_nfe":"k"}}"#;
 /// let headers = vec![("X-ValidaNFe-Signature".to_owned(), nfehook_core::sign("whsec_a", account))];
-/// assert!(verify_request(&headers, account, &secrets, 1_710_089_130, 300).is_valid());
+/// assert!(verify_request(&headers, account, &secrets, 1_710_089_130, Window::RECEIVER).is_valid());
 /// ```
 #[must_use]
 pub fn verify_request(
@@ -104,7 +106,7 @@ pub fn verify_request(
     body: &[u8],
     secrets: &[NamedSecret],
     received_unix: i64,
-    tolerance_secs: u64,
+    window: Window,
 ) -> Verdict {
     if secrets.is_empty() {
         return Verdict::NoSecret;
@@ -130,7 +132,7 @@ pub fn verify_request(
                 continue;
             }
         };
-        match verify_event(&verifier, body, &header, received_unix, tolerance_secs) {
+        match verify_event_within(&verifier, body, &header, received_unix, window) {
             Ok(_) => {
                 return Verdict::Valid {
                     secret_label: named.label.clone(),

@@ -209,7 +209,7 @@ impl Tools {
     ) -> Result<Verdict> {
         let secrets = self.resolve_secret(choice).await?;
         let request = self.inspector_request(request_id).await?;
-        Ok(request.verify_with(&secrets, nfehook_core::DEFAULT_TOLERANCE_SECS))
+        Ok(request.verify_with(&secrets, nfehook_core::Window::RECEIVER))
     }
 
     async fn inspector_request(&self, request_id: u64) -> Result<RecordedRequest> {
