@@ -3,7 +3,7 @@
 //! API: one error mapping ([`ApiError`]), the API key from the same [`Client`], no redirects.
 
 use nfehook_sandbox::{
-    AccountWebhook, AccountWebhookRequest, Delivery, DeliveryQuery, Triggered, TriggerRequest,
+    AccountWebhook, AccountWebhookRequest, Delivery, DeliveryQuery, TriggerRequest, Triggered,
 };
 use reqwest::Method;
 

@@ -1309,7 +1309,10 @@ mod tests {
                 outcome: AttemptOutcome::Succeeded,
             };
             assert!(start_attempt(conn, "d1", 2, 300).unwrap());
-            assert!(!start_attempt(conn, "d1", 1, 300).unwrap(), "a stale number");
+            assert!(
+                !start_attempt(conn, "d1", 1, 300).unwrap(),
+                "a stale number"
+            );
             assert!(record_attempt(conn, "d1", &ok, AfterAttempt::Delivered, 302).unwrap());
             let sub_row = get_subscription(conn, "a").unwrap().unwrap();
             assert_eq!(sub_row.last_delivery_at, Some(302));

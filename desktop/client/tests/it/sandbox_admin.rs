@@ -83,7 +83,7 @@ async fn trigger_list_read_and_resend_a_delivery() {
     let events = [EventKind::from_name("nfe.consulta.erro")];
     let set = admin
         .set_account_webhook(&AccountWebhookRequest::new(
-            &format!("{}/conta", receiver.url()),
+            format!("{}/conta", receiver.url()),
             &events,
         ))
         .await
@@ -140,6 +140,9 @@ async fn admin_errors_are_the_api_clients_errors() {
         .deliveries(&DeliveryQuery::default())
         .await
         .unwrap_err();
-    assert!(matches!(err, ApiError::Redirect { status: 307, .. }), "{err:?}");
+    assert!(
+        matches!(err, ApiError::Redirect { status: 307, .. }),
+        "{err:?}"
+    );
     assert_eq!(elsewhere.hits(), 0, "the key never left its origin");
 }

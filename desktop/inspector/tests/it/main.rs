@@ -257,6 +257,14 @@ async fn each_failure_has_its_exact_reason() {
             other => panic!("{code}: {other:?}"),
         }
     }
+    inspector.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_retry_within_a_receivers_window_is_valid() {
+    let inspector = start(vec![NamedSecret::new("atual", SECRET)]).await;
+    let mut live = inspector.subscribe();
+    let url = inspector.url();
     // A retry ten minutes after its event is what a receiver must accept: valid, not stale.
     let retried = event_body(now() - 600, CHAVE);
     post(
