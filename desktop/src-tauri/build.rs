@@ -1,67 +1,30 @@
-//! Build script: declares the app's own commands (so the ACL covers them) and makes sure the
+//! Build script: declares the app's own commands (so the ACL covers them), writes the
+//! capability granting them and their TypeScript names from the one list, and makes sure the
 //! frontend directory exists, so a fresh clone compiles before `vite build` has run.
 
 use std::path::Path;
 
-/// Every command of `src/commands.rs`; each gets an `allow-<name>` permission that
-/// `capabilities/main.json` grants to the main window.
-const COMMANDS: &[&str] = &[
-    "app_info",
-    "add_connection",
-    "update_connection",
-    "remove_connection",
-    "select_connection",
-    "list_subscriptions",
-    "get_subscription",
-    "validate_subscription",
-    "create_subscription",
-    "update_subscription",
-    "set_subscription_active",
-    "delete_subscription",
-    "reveal_secret",
-    "copy_secret",
-    "copy_sensitive",
-    "ui_ready",
-    "validate_chave",
-    "list_chaves",
-    "add_chave",
-    "remove_chaves",
-    "export_chaves",
-    "copy_text",
-    "preview_import",
-    "start_import",
-    "resume_import",
-    "cancel_import",
-    "open_imports",
-    "import_status",
-    "import_results",
-    "export_import_results",
-    "copy_import_results",
-    "dismiss_import",
-    "send_test_event",
-    "list_deliveries",
-    "resend_delivery",
-    "get_account_webhook",
-    "set_account_webhook",
-    "inspector_start",
-    "inspector_watch",
-    "inspector_stop",
-    "inspector_status",
-    "inspector_requests",
-    "inspector_set_response",
-    "inspector_use_secret",
-    "inspector_verify",
-    "inspector_curl",
-    "inspector_clear",
-    "inspector_subscribe_sandbox",
-];
+// Every app command, defined once (also compiled into the crate, whose tests check the handler
+// list, this capability and the UI against it).
+include!("src/command_names.rs");
 
 /// Written only when `vite build` has not produced the real frontend yet: the app then shows
 /// how to build it instead of failing to compile (`tauri::generate_context!` needs the dir).
 const PLACEHOLDER: &str = "<!doctype html><html lang=\"pt-BR\"><meta charset=\"utf-8\"><title>NFeHook</title>\
 <body><p>Interface não compilada: rode <code>make run-desktop</code>.</p></body></html>\n";
 
+/// Writes `text` to `path` unless it already holds it (an unchanged file keeps its time, so
+/// nothing rebuilds for it).
+fn write_if_changed(path: &str, text: &str) {
+    if std::fs::read_to_string(path).ok().as_deref() != Some(text) {
+        std::fs::write(path, text).unwrap_or_else(|err| panic!("write {path}: {err}"));
+    }
+}
+
 fn main() {
+    println!("cargo:rerun-if-changed=src/command_names.rs");
+    write_if_changed("capabilities/main.json", &capability_json());
+    write_if_changed("../app/src/lib/commands.ts", &typescript());
     let dist = Path::new("../app/dist");
     if !dist.join("index.html").exists() {
         std::fs::create_dir_all(dist).expect("create desktop/app/dist");

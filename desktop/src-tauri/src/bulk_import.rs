@@ -6,16 +6,13 @@ use std::sync::Arc;
 use base64ct::{Base64, Encoding};
 use nfehook_keys::{
     CancellationToken, ImportEvent, ImportOptions, ImportRecord, ImportSource, ImportTarget,
-    Importer, Preview, ResultRow, results_csv,
+    Importer, Journal, MAX_SOURCE_BYTES, Preview, PreviewPage, ResultRow, results_csv,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::client::map_error;
 use crate::error::{DesktopError, Result};
-use crate::tools::{Emit, Exported, HeldPreview, Tools, lock};
-
-/// Largest file accepted for a preview (an NF-e XML is a few tens of kB).
-pub const MAX_SOURCE_BYTES: usize = 20 * 1024 * 1024;
+use crate::tools::{Emit, Exported, Tools, lock};
 
 /// One source as the webview sends it: pasted text, or a file read in the webview.
 #[derive(Debug, Clone, Deserialize)]
@@ -31,14 +28,15 @@ pub struct SourceInput {
     pub base64: Option<String>,
 }
 
-/// A preview and the id to import it with.
+/// A preview's id (to page through it and import it) and its first page: the rows cross to
+/// the webview a page at a time, never all at once.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PreviewView {
-    /// Pass to `start_import`.
+    /// Pass to `preview_page` and `start_import`.
     pub preview_id: u64,
-    /// Every row and skipped line.
-    pub preview: Preview,
+    /// The first rows, the counts of the whole preview and the skipped lines.
+    pub page: PreviewPage,
 }
 
 /// An import with rows not sent yet, and whether it is running now.
@@ -58,6 +56,47 @@ fn invalid_source(name: &str, problem: &str) -> DesktopError {
     }
 }
 
+fn expired_preview() -> DesktopError {
+    DesktopError::NotFound {
+        message: Some("this preview was already imported or has expired".to_owned()),
+    }
+}
+
+/// Runs journal work (SQLite reads and writes of up to every row of an import) on the
+/// blocking pool, off the thread that serves the window.
+async fn on_journal<T: Send + 'static>(
+    journal: &Arc<Journal>,
+    work: impl FnOnce(&Journal) -> nfehook_keys::Result<T> + Send + 'static,
+) -> Result<T> {
+    let journal = Arc::clone(journal);
+    tauri::async_runtime::spawn_blocking(move || work(&journal))
+        .await
+        .map_err(|err| DesktopError::Storage(std::io::Error::other(err.to_string())))?
+        .map_err(import_error)
+}
+
+/// The sources as `nfehook-keys` reads them; a file's base64 is refused past
+/// [`MAX_SOURCE_BYTES`] before it is decoded.
+fn parse_sources(sources: Vec<SourceInput>) -> Result<Vec<ImportSource>> {
+    let mut parsed = Vec::with_capacity(sources.len());
+    for source in sources {
+        match (source.text, source.base64) {
+            (Some(text), _) => parsed.push(ImportSource::text(source.name, text)),
+            (None, Some(b64)) => {
+                let b64 = b64.trim();
+                if b64.len() / 4 * 3 > MAX_SOURCE_BYTES + 3 {
+                    return Err(invalid_source(&source.name, "too_large"));
+                }
+                let bytes = Base64::decode_vec(b64)
+                    .map_err(|_| invalid_source(&source.name, "not_base64"))?;
+                parsed.push(ImportSource::file(source.name, bytes));
+            }
+            (None, None) => return Err(invalid_source(&source.name, "empty")),
+        }
+    }
+    Ok(parsed)
+}
+
 fn import_error(err: nfehook_keys::KeysError) -> DesktopError {
     match err {
         nfehook_keys::KeysError::NothingToImport => DesktopError::Validation {
@@ -72,73 +111,57 @@ fn import_error(err: nfehook_keys::KeysError) -> DesktopError {
 }
 
 impl Tools {
-    /// Reads the sources and classifies every row against the subscription's current keys.
+    /// Reads the sources and classifies every row against the subscription's current keys
+    /// (on the blocking pool: a large file takes a while); the preview is kept in the
+    /// [`PreviewStore`](nfehook_keys::PreviewStore) and its first page returned.
     pub async fn preview_import(
         &self,
         subscription_id: &str,
         sources: Vec<SourceInput>,
     ) -> Result<PreviewView> {
-        let mut parsed = Vec::with_capacity(sources.len());
-        for source in sources {
-            match (source.text, source.base64) {
-                (Some(text), _) => parsed.push(ImportSource::text(source.name, text)),
-                (None, Some(b64)) => {
-                    let bytes = Base64::decode_vec(b64.trim())
-                        .map_err(|_| invalid_source(&source.name, "not_base64"))?;
-                    if bytes.len() > MAX_SOURCE_BYTES {
-                        return Err(invalid_source(&source.name, "too_large"));
-                    }
-                    parsed.push(ImportSource::file(source.name, bytes));
-                }
-                (None, None) => return Err(invalid_source(&source.name, "empty")),
-            }
-        }
+        let parsed = parse_sources(sources)?;
         let (endpoint, client) = self.client()?;
         let existing = client
             .list_chaves(subscription_id)
             .await
             .map_err(map_error)?;
         let preview =
-            Preview::build(&parsed, &existing).map_err(|err| DesktopError::Validation {
-                message: Some(err.to_string()),
-                fields: [("source".to_owned(), vec![err.code().to_owned()])].into(),
-            })?;
-        let preview_id = {
-            let mut next = lock(&self.next_preview);
-            *next += 1;
-            *next
-        };
-        lock(&self.previews).insert(
-            preview_id,
-            HeldPreview {
-                connection: endpoint.id,
-                subscription_id: subscription_id.to_owned(),
-                preview: preview.clone(),
-            },
-        );
-        Ok(PreviewView {
-            preview_id,
-            preview,
-        })
-    }
-
-    /// Journals the preview's plan and starts sending its valid rows in the background;
-    /// returns the import's id. Progress goes to `emit`.
-    pub fn start_import(&self, preview_id: u64, emit: Emit<ImportEvent>) -> Result<i64> {
-        let held =
-            lock(&self.previews)
-                .remove(&preview_id)
-                .ok_or_else(|| DesktopError::NotFound {
-                    message: Some("this preview was already imported or has expired".to_owned()),
+            tauri::async_runtime::spawn_blocking(move || Preview::build(&parsed, &existing))
+                .await
+                .map_err(|err| DesktopError::Storage(std::io::Error::other(err.to_string())))?
+                .map_err(|err| DesktopError::Validation {
+                    message: Some(err.to_string()),
+                    fields: [("source".to_owned(), vec![err.code().to_owned()])].into(),
                 })?;
         let target = ImportTarget {
-            connection: held.connection,
-            subscription_id: held.subscription_id,
+            connection: endpoint.id,
+            subscription_id: subscription_id.to_owned(),
         };
-        let id = self
-            .journal
-            .create(&target, &held.preview)
-            .map_err(import_error)?;
+        let (preview_id, page) = self.previews.insert(target, preview);
+        Ok(PreviewView { preview_id, page })
+    }
+
+    /// Rows `offset..offset + limit` of a kept preview (at most
+    /// [`MAX_PAGE_ROWS`](nfehook_keys::MAX_PAGE_ROWS)).
+    pub fn preview_page(
+        &self,
+        preview_id: u64,
+        offset: usize,
+        limit: usize,
+    ) -> Result<PreviewPage> {
+        self.previews
+            .page(preview_id, offset, limit)
+            .ok_or_else(expired_preview)
+    }
+
+    /// Journals the preview's plan (on the blocking pool) and starts sending its valid rows
+    /// in the background; returns the import's id. Progress goes to `emit`.
+    pub async fn start_import(&self, preview_id: u64, emit: Emit<ImportEvent>) -> Result<i64> {
+        let (target, preview) = self.previews.take(preview_id).ok_or_else(expired_preview)?;
+        let id = on_journal(&self.journal, move |journal| {
+            journal.create(&target, &preview)
+        })
+        .await?;
         self.run_import(id, emit)?;
         Ok(id)
     }
@@ -224,19 +247,19 @@ impl Tools {
         Ok((record, lock(&self.imports).contains_key(&import_id)))
     }
 
-    /// Every row of an import with its result.
-    pub fn import_results(&self, import_id: i64) -> Result<Vec<ResultRow>> {
-        self.journal.rows(import_id).map_err(import_error)
+    /// Every row of an import with its result (read on the blocking pool).
+    pub async fn import_results(&self, import_id: i64) -> Result<Vec<ResultRow>> {
+        on_journal(&self.journal, move |journal| journal.rows(import_id)).await
     }
 
     /// The results as CSV text (to copy).
-    pub fn import_results_csv(&self, import_id: i64) -> Result<String> {
-        Ok(results_csv(&self.import_results(import_id)?))
+    pub async fn import_results_csv(&self, import_id: i64) -> Result<String> {
+        Ok(results_csv(&self.import_results(import_id).await?))
     }
 
     /// Writes the results CSV to the export folder.
-    pub fn export_import_results(&self, import_id: i64) -> Result<Exported> {
-        let rows = self.import_results(import_id)?;
+    pub async fn export_import_results(&self, import_id: i64) -> Result<Exported> {
+        let rows = self.import_results(import_id).await?;
         self.export(
             &format!("nfehook-importacao-{import_id}.csv"),
             &results_csv(&rows),

@@ -13,6 +13,11 @@ pub mod bulk_import;
 pub mod chaves;
 pub mod client;
 pub mod clipboard;
+/// The name of every app command, once: `build.rs` declares them to the ACL, writes the
+/// capability granting them (`capabilities/main.json`) and their TypeScript union
+/// (`desktop/app/src/lib/commands.ts`) from [`COMMANDS`](command_names::COMMANDS); its tests
+/// fail when the handler list below or the UI's `call('…')`s drift from it.
+pub mod command_names;
 pub mod commands;
 pub mod connection;
 pub mod desktop;
@@ -66,6 +71,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         tool_commands::export_chaves,
         tool_commands::copy_text,
         tool_commands::preview_import,
+        tool_commands::preview_page,
         tool_commands::start_import,
         tool_commands::resume_import,
         tool_commands::cancel_import,

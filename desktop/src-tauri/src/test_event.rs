@@ -5,14 +5,16 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use nfehook_core::{ChaveAcesso, Dialect, EventKind, WebhookEvent};
+use nfehook_client::SandboxClient;
+use nfehook_core::{ChaveAcesso, Dialect, EventKind};
 use nfehook_inspector::{SendOutcome, send_signed, test_body};
-use nfehook_sandbox::{AccountWebhook, AccountWebhookRequest, Delivery, TriggerRequest, Triggered};
-use serde::de::DeserializeOwned;
+use nfehook_sandbox::{
+    AccountWebhook, AccountWebhookRequest, Delivery, DeliveryQuery, TriggerRequest, Triggered,
+};
 use serde::{Deserialize, Serialize};
 
+use crate::client::map_error;
 use crate::connection::ConnectionKind;
-use crate::desktop::ActiveEndpoint;
 use crate::error::{DesktopError, Result};
 use crate::tools::Tools;
 
@@ -87,81 +89,16 @@ fn parse_chave(input: &str) -> Result<ChaveAcesso> {
     })
 }
 
-/// The `data` of a sandbox envelope, or the error it carries.
-#[derive(Deserialize)]
-struct Data<T> {
-    data: T,
-}
-
 impl Tools {
-    fn sandbox_endpoint(&self) -> Result<ActiveEndpoint> {
-        let endpoint = self.endpoint()?;
+    /// The sandbox's admin routes, over the active connection's client from the app's one
+    /// client cache; refused on other connections.
+    fn sandbox(&self) -> Result<SandboxClient> {
+        let (endpoint, client) = self.client()?;
         if endpoint.kind == ConnectionKind::Sandbox {
-            Ok(endpoint)
+            Ok(SandboxClient::new(client))
         } else {
             Err(sandbox_only())
         }
-    }
-
-    async fn sandbox_call<T: DeserializeOwned>(
-        &self,
-        endpoint: &ActiveEndpoint,
-        request: reqwest::RequestBuilder,
-    ) -> Result<T> {
-        let key = endpoint
-            .api_key
-            .as_ref()
-            .ok_or(DesktopError::MissingApiKey)?;
-        let response = request
-            .header("X-API-KEY", key.expose())
-            .header("Accept", "application/json")
-            .timeout(Duration::from_secs(20))
-            .send()
-            .await
-            .map_err(|e| DesktopError::Offline {
-                reason: e.to_string(),
-            })?;
-        let status = response.status();
-        let body = response.bytes().await.map_err(|e| DesktopError::Offline {
-            reason: e.to_string(),
-        })?;
-        if !status.is_success() {
-            let message = serde_json::from_slice::<nfehook_core::ErrorBody>(&body)
-                .ok()
-                .map(|b| b.message);
-            return Err(match status.as_u16() {
-                404 => DesktopError::NotFound { message },
-                400 | 422 => DesktopError::Validation {
-                    message,
-                    fields: std::collections::BTreeMap::new(),
-                },
-                code => DesktopError::Server {
-                    status: code,
-                    message,
-                },
-            });
-        }
-        serde_json::from_slice::<Data<T>>(&body)
-            .map(|d| d.data)
-            .map_err(|e| DesktopError::Server {
-                status: 0,
-                message: Some(e.to_string()),
-            })
-    }
-
-    async fn trigger(
-        &self,
-        endpoint: &ActiveEndpoint,
-        request: &TriggerRequest,
-    ) -> Result<Triggered> {
-        let url = format!("{}/_sandbox/events", endpoint.base_url);
-        self.sandbox_call(endpoint, self.http.post(url).json(request))
-            .await
-    }
-
-    async fn sandbox_delivery(&self, endpoint: &ActiveEndpoint, id: &str) -> Result<Delivery> {
-        let url = format!("{}/_sandbox/deliveries/{id}", endpoint.base_url);
-        self.sandbox_call(endpoint, self.http.get(url)).await
     }
 
     /// Sends a realistic test event for `chave` to the subscription.
@@ -172,16 +109,16 @@ impl Tools {
     ) -> Result<TestEventResult> {
         let kind = parse_event(&input.event)?;
         let chave = parse_chave(&input.chave)?;
-        let endpoint = self.endpoint()?;
-        if endpoint.kind == ConnectionKind::Sandbox {
+        if self.on_sandbox()? {
+            let sandbox = self.sandbox()?;
             let request = TriggerRequest::new(kind.clone()).with_chave(chave.as_str());
-            let triggered = self.trigger(&endpoint, &request).await?;
+            let triggered = sandbox.trigger(&request).await.map_err(map_error)?;
             let ours = |d: &&nfehook_sandbox::TriggeredDelivery| match kind.dialect() {
                 Some(Dialect::Account) => d.dialect == Dialect::Account,
                 _ => d.subscription_id.as_deref() == Some(subscription_id),
             };
             let delivery = match triggered.deliveries.iter().find(ours) {
-                Some(ours) => Some(self.first_attempt(&endpoint, &ours.id).await?),
+                Some(ours) => Some(first_attempt(&sandbox, &ours.id).await?),
                 None => None,
             };
             return Ok(TestEventResult::Sandbox {
@@ -203,63 +140,25 @@ impl Tools {
         })
     }
 
-    /// The delivery once its first attempt is recorded (or as it stands after a while).
-    async fn first_attempt(&self, endpoint: &ActiveEndpoint, id: &str) -> Result<Delivery> {
-        let deadline = tokio::time::Instant::now() + FIRST_ATTEMPT_WAIT;
-        loop {
-            let delivery = self.sandbox_delivery(endpoint, id).await?;
-            if !delivery.attempts.is_empty() || tokio::time::Instant::now() >= deadline {
-                return Ok(delivery);
-            }
-            tokio::time::sleep(Duration::from_millis(150)).await;
-        }
-    }
-
     /// The sandbox's deliveries to a subscription, newest first, with their attempts.
     pub async fn list_deliveries(&self, subscription_id: &str) -> Result<Vec<Delivery>> {
-        let endpoint = self.sandbox_endpoint()?;
-        let mut url = reqwest::Url::parse(&format!("{}/_sandbox/deliveries", endpoint.base_url))
-            .map_err(|e| DesktopError::InvalidConnection {
-                reason: e.to_string(),
-            })?;
-        url.query_pairs_mut()
-            .append_pair("subscriptionId", subscription_id);
-        self.sandbox_call(&endpoint, self.http.get(url)).await
+        let query = DeliveryQuery {
+            subscription_id: Some(subscription_id.to_owned()),
+            ..DeliveryQuery::default()
+        };
+        self.sandbox()?.deliveries(&query).await.map_err(map_error)
     }
 
-    /// Sends a delivery's event again through the dispatcher: the same event, key, issuer,
-    /// amount and issue date, as a new delivery (new id and timestamp).
-    pub async fn resend_delivery(&self, delivery_id: &str) -> Result<Triggered> {
-        let endpoint = self.sandbox_endpoint()?;
-        let delivery = self.sandbox_delivery(&endpoint, delivery_id).await?;
-        let event = WebhookEvent::from_json(delivery.payload.get().as_bytes()).map_err(|e| {
-            DesktopError::Server {
-                status: 0,
-                message: Some(e.to_string()),
-            }
-        })?;
-        let request = TriggerRequest {
-            nfe_chave: Some(event.data.nfe_chave),
-            emitente: event.data.emitente,
-            valor: event.data.valor,
-            data_emissao: event.data.data_emissao,
-            ..TriggerRequest::new(event.event)
-        };
-        self.trigger(&endpoint, &request).await
+    /// Sends a delivery again through the dispatcher: the same delivery, body and event id,
+    /// one more attempt.
+    pub async fn resend_delivery(&self, delivery_id: &str) -> Result<Delivery> {
+        self.sandbox()?.resend(delivery_id).await.map_err(map_error)
     }
 
     /// The sandbox's account webhook, its secret shown by its last four characters only.
     pub async fn account_webhook(&self) -> Result<Option<AccountWebhookView>> {
-        let endpoint = self.sandbox_endpoint()?;
-        let url = format!("{}/_sandbox/account-webhook", endpoint.base_url);
-        match self
-            .sandbox_call::<AccountWebhook>(&endpoint, self.http.get(url))
-            .await
-        {
-            Ok(webhook) => Ok(Some(AccountWebhookView::new(&webhook))),
-            Err(DesktopError::NotFound { .. }) => Ok(None),
-            Err(other) => Err(other),
-        }
+        let webhook = self.sandbox()?.account_webhook().await.map_err(map_error)?;
+        Ok(webhook.as_ref().map(AccountWebhookView::new))
     }
 
     /// Sets the sandbox's account webhook. The full secret comes back only when the sandbox
@@ -268,8 +167,12 @@ impl Tools {
         &self,
         input: &AccountWebhookInput,
     ) -> Result<AccountWebhookSet> {
-        let existed = self.account_webhook().await?.is_some();
-        let endpoint = self.sandbox_endpoint()?;
+        let sandbox = self.sandbox()?;
+        let existed = sandbox
+            .account_webhook()
+            .await
+            .map_err(map_error)?
+            .is_some();
         let events: Vec<EventKind> = input
             .events
             .iter()
@@ -277,15 +180,32 @@ impl Tools {
             .collect();
         let mut request = AccountWebhookRequest::new(input.url.trim(), &events);
         request.secret = input.secret.clone().filter(|s| !s.is_empty());
-        let url = format!("{}/_sandbox/account-webhook", endpoint.base_url);
-        let webhook: AccountWebhook = self
-            .sandbox_call(&endpoint, self.http.put(url).json(&request))
-            .await?;
+        let webhook = sandbox
+            .set_account_webhook(&request)
+            .await
+            .map_err(map_error)?;
         let generated = request.secret.is_none() && !existed;
         Ok(AccountWebhookSet {
             webhook: AccountWebhookView::new(&webhook),
             secret: generated.then(|| webhook.secret.clone()),
         })
+    }
+}
+
+/// The delivery once its first attempt has finished (or as it stands after a while: the
+/// first attempt may still be in flight).
+async fn first_attempt(sandbox: &SandboxClient, id: &str) -> Result<Delivery> {
+    let deadline = tokio::time::Instant::now() + FIRST_ATTEMPT_WAIT;
+    loop {
+        let delivery = sandbox.delivery(id).await.map_err(map_error)?;
+        let finished = delivery
+            .attempts
+            .first()
+            .is_some_and(|a| a.outcome.is_finished());
+        if finished || tokio::time::Instant::now() >= deadline {
+            return Ok(delivery);
+        }
+        tokio::time::sleep(Duration::from_millis(150)).await;
     }
 }
 

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use nfehook_inspector::{InspectorEvent, RecordedRequest, ResponseConfig, Verdict};
-use nfehook_keys::{ChaveInfo, ImportEvent, ImportRecord, ResultRow, Validation};
-use nfehook_sandbox::{Delivery, Triggered};
+use nfehook_keys::{ChaveInfo, ImportEvent, ImportRecord, PreviewPage, ResultRow, Validation};
+use nfehook_sandbox::Delivery;
 use serde::Serialize;
 use tauri::State;
 use tauri::ipc::Channel;
@@ -108,14 +108,27 @@ fn channel_emitter<T: tauri::ipc::IpcResponse + Send + Sync + 'static>(
     })
 }
 
+/// More rows of a kept preview.
+#[tauri::command]
+pub fn preview_page(
+    tools: State<'_, ToolsState>,
+    preview_id: u64,
+    offset: usize,
+    limit: usize,
+) -> Result<PreviewPage> {
+    tools.preview_page(preview_id, offset, limit)
+}
+
 /// Starts importing a preview's valid rows; progress goes to `on_event`.
 #[tauri::command]
-pub fn start_import(
+pub async fn start_import(
     tools: State<'_, ToolsState>,
     preview_id: u64,
     on_event: Channel<ImportEvent>,
 ) -> Result<i64> {
-    tools.start_import(preview_id, channel_emitter(on_event))
+    tools
+        .start_import(preview_id, channel_emitter(on_event))
+        .await
 }
 
 /// Resumes an interrupted or cancelled import; progress goes to `on_event`.
@@ -162,24 +175,30 @@ pub fn import_status(tools: State<'_, ToolsState>, import_id: i64) -> Result<Imp
 
 /// Every row of an import with its result.
 #[tauri::command]
-pub fn import_results(tools: State<'_, ToolsState>, import_id: i64) -> Result<Vec<ResultRow>> {
-    tools.import_results(import_id)
+pub async fn import_results(
+    tools: State<'_, ToolsState>,
+    import_id: i64,
+) -> Result<Vec<ResultRow>> {
+    tools.import_results(import_id).await
 }
 
 /// Writes the results CSV to the export folder.
 #[tauri::command]
-pub fn export_import_results(tools: State<'_, ToolsState>, import_id: i64) -> Result<Exported> {
-    tools.export_import_results(import_id)
+pub async fn export_import_results(
+    tools: State<'_, ToolsState>,
+    import_id: i64,
+) -> Result<Exported> {
+    tools.export_import_results(import_id).await
 }
 
 /// Copies the results CSV.
 #[tauri::command]
-pub fn copy_import_results(
+pub async fn copy_import_results(
     state: State<'_, AppState>,
     tools: State<'_, ToolsState>,
     import_id: i64,
 ) -> Result<()> {
-    copy(&state, &tools.import_results_csv(import_id)?)
+    copy(&state, &tools.import_results_csv(import_id).await?)
 }
 
 /// Gives up on an import's unsent rows.
@@ -224,12 +243,12 @@ pub async fn set_account_webhook(
     tools.set_account_webhook(&input).await
 }
 
-/// Sends a delivery's event again through the sandbox's dispatcher.
+/// Sends a delivery again through the sandbox's dispatcher (same delivery, one more attempt).
 #[tauri::command]
 pub async fn resend_delivery(
     tools: State<'_, ToolsState>,
     delivery_id: String,
-) -> Result<Triggered> {
+) -> Result<Delivery> {
     tools.resend_delivery(&delivery_id).await
 }
 

@@ -7,11 +7,10 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
 
 use nfehook_client::Client;
 use nfehook_inspector::RunningInspector;
-use nfehook_keys::{CancellationToken, Journal, Preview};
+use nfehook_keys::{CancellationToken, ImportTarget, Journal, PreviewStore};
 use serde::Serialize;
 
 use crate::connection::ConnectionKind;
@@ -23,13 +22,6 @@ pub const TOOLS_DIR: &str = "tools";
 
 /// A progress callback (a Tauri channel to the webview in the app).
 pub type Emit<T> = Arc<dyn Fn(T) + Send + Sync>;
-
-/// A preview kept until it is imported (the webview sends back its id, not its rows).
-pub(crate) struct HeldPreview {
-    pub connection: String,
-    pub subscription_id: String,
-    pub preview: Preview,
-}
 
 /// The inspector while it runs, with the label of the secret it checks with.
 pub(crate) struct InspectorSlot {
@@ -45,10 +37,10 @@ pub struct Tools {
     pub(crate) journal: Arc<Journal>,
     pub(crate) dir: PathBuf,
     pub(crate) export_dir: PathBuf,
-    pub(crate) http: reqwest::Client,
     pub(crate) imports: Arc<Mutex<HashMap<i64, CancellationToken>>>,
-    pub(crate) previews: Mutex<HashMap<u64, HeldPreview>>,
-    pub(crate) next_preview: Mutex<u64>,
+    /// Previews until imported, a few at a time and for a while, read page by page (the
+    /// webview sends back a preview's id, not its rows).
+    pub(crate) previews: PreviewStore<ImportTarget>,
     pub(crate) inspector: tokio::sync::Mutex<Option<InspectorSlot>>,
 }
 
@@ -81,22 +73,13 @@ impl Tools {
         let dir = data_dir.join(TOOLS_DIR);
         let journal = Journal::open(&dir)
             .map_err(|e| DesktopError::Storage(std::io::Error::other(e.to_string())))?;
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .user_agent(concat!("nfehook-desktop/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| DesktopError::InvalidConnection {
-                reason: e.to_string(),
-            })?;
         Ok(Self {
             desktop,
             journal: Arc::new(journal),
             dir,
             export_dir,
-            http,
             imports: Arc::default(),
-            previews: Mutex::default(),
-            next_preview: Mutex::new(1),
+            previews: PreviewStore::default(),
             inspector: tokio::sync::Mutex::new(None),
         })
     }

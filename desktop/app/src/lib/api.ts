@@ -1,5 +1,6 @@
 // Typed wrappers of the Rust commands. All HTTP happens in Rust; the webview only invokes.
 import { invoke } from '@tauri-apps/api/core';
+import type { Command } from './commands';
 
 export const EVENTS = ['nfe.processada', 'nfe.cancelada', 'nfe.erro'] as const;
 export type EventName = (typeof EVENTS)[number];
@@ -82,7 +83,8 @@ export function asCommandError(e: unknown): CommandError {
   return { kind: 'unknown', message: String(e) };
 }
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+/** Invokes a Rust command; its error comes back as a `CommandError`. */
+export async function call<T>(cmd: Command, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(cmd, args);
   } catch (e) {

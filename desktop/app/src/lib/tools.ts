@@ -1,8 +1,8 @@
 // Typed wrappers of the tools' commands (NF-e keys, bulk import, test events, deliveries,
 // inspector) and the pure helpers their views use. All HTTP happens in Rust; progress comes
 // back through a Channel the view passes (no event permission needed).
-import { Channel, invoke } from '@tauri-apps/api/core';
-import { asCommandError, type Dialect } from './api';
+import { Channel } from '@tauri-apps/api/core';
+import { call, type Dialect } from './api';
 
 export interface ChaveInfo {
   chave: string;
@@ -84,16 +84,25 @@ export interface PreviewCounts {
   skipped: number;
 }
 
-export interface Preview {
+/** One page of a preview kept in Rust: the rows cross over a page at a time. */
+export interface PreviewPage {
+  offset: number;
+  /** Rows in the whole preview. */
+  total: number;
   rows: PreviewRow[];
-  skipped: Skipped[];
+  /** Counts of the whole preview. */
   counts: PreviewCounts;
+  /** The skipped lines, on the page at offset 0 only. */
+  skipped: Skipped[];
 }
 
 export interface PreviewView {
   previewId: number;
-  preview: Preview;
+  page: PreviewPage;
 }
+
+/** Most rows Rust sends in one page (`nfehook_keys::MAX_PAGE_ROWS`). */
+export const PREVIEW_PAGE_ROWS = 500;
 
 export type RowState = 'pending' | 'sending' | 'added' | 'conflict' | 'failed' | 'invalid' | 'duplicate' | 'existing';
 
@@ -141,11 +150,15 @@ export interface SourceInput {
   base64?: string;
 }
 
+/** Recorded `in_flight` before it is sent; `interrupted` when the sandbox stopped meanwhile. */
+export type AttemptOutcome = 'in_flight' | 'succeeded' | 'failed' | 'interrupted';
+
 export interface Attempt {
   number: number;
   startedAt: string;
+  outcome: AttemptOutcome;
   statusCode: number | null;
-  latencyMs: number | null;
+  latencyMs: number;
   error: string | null;
 }
 
@@ -241,7 +254,8 @@ export interface RecordedRequest {
   path: string;
   remoteAddr: string | null;
   headers: [string, string][];
-  body: { size: number; text: string | null; base64: string | null; pretty: string | null };
+  /** `pretty` is null and `prettyTruncated` true when the JSON is too large or too deep to indent. */
+  body: { size: number; text: string | null; base64: string | null; pretty: string | null; prettyTruncated: boolean };
   verdict: Verdict;
   event: EventSummary | null;
   response: { status: number; delayMs: number };
@@ -270,13 +284,6 @@ function channel<T>(onmessage: (message: T) => void): Channel<T> {
   return ch;
 }
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
-  try {
-    return await invoke<T>(cmd, args);
-  } catch (e) {
-    throw asCommandError(e);
-  }
-}
 
 export const tools = {
   validateChave: (input: string) => call<Validation>('validate_chave', { input }),
@@ -288,6 +295,8 @@ export const tools = {
   copyText: (text: string) => call<void>('copy_text', { text }),
   previewImport: (subscriptionId: string, sources: SourceInput[]) =>
     call<PreviewView>('preview_import', { subscriptionId, sources }),
+  previewPage: (previewId: number, offset: number, limit = PREVIEW_PAGE_ROWS) =>
+    call<PreviewPage>('preview_page', { previewId, offset, limit }),
   startImport: (previewId: number, onEvent: (e: ImportEvent) => void) =>
     call<number>('start_import', { previewId, onEvent: channel(onEvent) }),
   resumeImport: (importId: number, onEvent: (e: ImportEvent) => void) =>
@@ -303,7 +312,7 @@ export const tools = {
   sendTestEvent: (subscriptionId: string, input: { event: string; chave: string }) =>
     call<TestEventResult>('send_test_event', { subscriptionId, input }),
   listDeliveries: (subscriptionId: string) => call<Delivery[]>('list_deliveries', { subscriptionId }),
-  resendDelivery: (deliveryId: string) => call<Triggered>('resend_delivery', { deliveryId }),
+  resendDelivery: (deliveryId: string) => call<Delivery>('resend_delivery', { deliveryId }),
   getAccountWebhook: () => call<AccountWebhookView | null>('get_account_webhook'),
   setAccountWebhook: (input: { url: string; events: string[]; secret?: string }) =>
     call<AccountWebhookSet>('set_account_webhook', { input }),

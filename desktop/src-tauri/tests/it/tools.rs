@@ -140,14 +140,43 @@ async fn bulk_import_mixed_input_with_results_and_csv() {
         )
         .await
         .unwrap();
-    let c = view.preview.counts;
+    let c = view.page.counts;
     assert_eq!(
         (c.valid, c.invalid, c.duplicate, c.existing, c.skipped),
         (2, 1, 1, 1, 1)
     );
+    assert_eq!((view.page.total, view.page.rows.len()), (5, 5));
+    let page = b.tools.preview_page(view.preview_id, 3, 10).unwrap();
+    assert_eq!(page.rows.iter().map(|r| r.row).collect::<Vec<_>>(), [4, 5]);
+
+    // A large preview crosses to the webview a page at a time.
+    let many: String = (1..=1200).map(|n| format!("{n}\n")).collect();
+    let large = b
+        .tools
+        .preview_import(
+            &id,
+            vec![SourceInput {
+                name: "colado".into(),
+                text: Some(many),
+                base64: None,
+            }],
+        )
+        .await
+        .unwrap();
+    assert_eq!(large.page.total, 1200);
+    assert_eq!(large.page.rows.len(), nfehook_keys::MAX_PAGE_ROWS);
+    let last = b
+        .tools
+        .preview_page(large.preview_id, 1000, 100_000)
+        .unwrap();
+    assert_eq!((last.offset, last.rows.len()), (1000, 200));
+    assert!(
+        last.skipped.is_empty(),
+        "skipped lines come with the first page"
+    );
 
     let (events, emit) = recorder::<ImportEvent>();
-    let import_id = b.tools.start_import(view.preview_id, emit).unwrap();
+    let import_id = b.tools.start_import(view.preview_id, emit).await.unwrap();
     wait_until("the import to end", || {
         events
             .lock()
@@ -171,6 +200,7 @@ async fn bulk_import_mixed_input_with_results_and_csv() {
     let states: Vec<RowState> = b
         .tools
         .import_results(import_id)
+        .await
         .unwrap()
         .iter()
         .map(|r| r.state)
@@ -185,15 +215,24 @@ async fn bulk_import_mixed_input_with_results_and_csv() {
             RowState::Added
         ]
     );
-    let exported = b.tools.export_import_results(import_id).unwrap();
+    let exported = b.tools.export_import_results(import_id).await.unwrap();
     let csv = std::fs::read_to_string(&exported.path).unwrap();
     assert!(csv.starts_with("row,source,line,column,input,chave,result,reason_code,reason\r\n"));
     assert!(csv.contains(",invalid,check_digit,"));
     assert!(
         b.tools
             .start_import(view.preview_id, recorder::<ImportEvent>().1)
+            .await
             .is_err(),
         "a preview imports once"
+    );
+    assert_eq!(
+        b.tools
+            .preview_page(view.preview_id, 0, 10)
+            .unwrap_err()
+            .kind(),
+        "notFound",
+        "nor is it kept once imported"
     );
 
     let all = b.tools.list_chaves(&id, "").await.unwrap();
@@ -278,9 +317,20 @@ async fn test_events_reach_the_inspector_signed_through_both_paths() {
     let deliveries = b.tools.list_deliveries(&sub).await.unwrap();
     assert_eq!(deliveries.len(), 1);
     let resent = b.tools.resend_delivery(&deliveries[0].id).await.unwrap();
-    assert_eq!(resent.deliveries.len(), 1);
+    // The same delivery sent again, not a new event: same id, same signed body.
+    assert_eq!(resent.id, deliveries[0].id);
+    assert_eq!(resent.payload.get(), deliveries[0].payload.get());
     assert_eq!(resent.nfe_chave, key(5));
     wait_until("the resent request", || events.lock().unwrap().len() >= 2).await;
+    let requests = b.tools.inspector_requests().await.unwrap();
+    let ids: Vec<_> = requests[..2]
+        .iter()
+        .map(|r| r.event.as_ref().and_then(|e| e.id.clone()))
+        .collect();
+    assert_eq!(ids[0], ids[1], "one event id on both requests");
+    assert!(ids[0].is_some());
+    let after = b.tools.list_deliveries(&sub).await.unwrap();
+    assert_eq!(after.len(), 1, "no new delivery");
 
     // Another connection (the same sandbox as a custom URL): signed here, POSTed once.
     b.desktop

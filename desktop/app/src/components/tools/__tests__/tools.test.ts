@@ -109,7 +109,7 @@ describe('BulkImport', () => {
     invoke.mockImplementation(async (cmd: string, args: { onEvent?: { onmessage: (m: unknown) => void } }) => {
       if (cmd === 'open_imports') return [];
       if (cmd === 'preview_import')
-        return { previewId: 7, preview: { rows, skipped: [], counts: { valid: 1, invalid: 1, duplicate: 1, existing: 0, skipped: 0 } } };
+        return { previewId: 7, page: { offset: 0, total: rows.length, rows, skipped: [], counts: { valid: 1, invalid: 1, duplicate: 1, existing: 0, skipped: 0 } } };
       if (cmd === 'start_import') {
         channel = args.onEvent ?? null;
         return 42;
@@ -141,5 +141,33 @@ describe('BulkImport', () => {
     const states = [...document.querySelectorAll('#import-results tbody tr')].map((tr) => tr.getAttribute('data-state'));
     expect(states).toEqual(['added', 'invalid', 'duplicate']);
     expect(document.getElementById('import-summary')?.textContent).toContain('1 adicionadas');
+  });
+
+  it('loads a large preview page by page', async () => {
+    const row = (n: number) => ({
+      row: n,
+      origin: { source: 'texto colado', line: n, column: null },
+      input: String(n),
+      status: { kind: 'invalid', problem: { code: 'length', message: 'x', position: null, expected: null, found: null, length: 1 } },
+    });
+    const counts = { valid: 0, invalid: 3, duplicate: 0, existing: 0, skipped: 0 };
+    const asked: unknown[] = [];
+    invoke.mockImplementation(async (cmd: string, args: unknown) => {
+      if (cmd === 'open_imports') return [];
+      if (cmd === 'preview_import') return { previewId: 9, page: { offset: 0, total: 3, rows: [row(1), row(2)], skipped: [], counts } };
+      if (cmd === 'preview_page') {
+        asked.push(args);
+        return { offset: 2, total: 3, rows: [row(3)], skipped: [], counts };
+      }
+      throw new Error(cmd);
+    });
+    render(BulkImport, { subscriptionId: 's1', onclose: vi.fn() });
+    await fireEvent.input(document.getElementById('import-text')!, { target: { value: '1\n2\n3' } });
+    await fireEvent.click(document.getElementById('import-preview')!);
+    await waitFor(() => expect(document.querySelectorAll('#import-rows tbody tr')).toHaveLength(2));
+    await fireEvent.click(document.getElementById('import-more')!);
+    await waitFor(() => expect(document.querySelectorAll('#import-rows tbody tr')).toHaveLength(3));
+    expect(asked).toEqual([{ previewId: 9, offset: 2, limit: 500 }]);
+    expect(document.getElementById('import-more')).toBeNull();
   });
 });
