@@ -1,5 +1,6 @@
 //! The Tauri commands: each one is a thin call into [`Desktop`](crate::Desktop). They are
-//! declared in `build.rs` and granted in `capabilities/main.json`.
+//! named in [`COMMANDS`](crate::command_names::COMMANDS), from which `build.rs` declares and
+//! grants them.
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -1,7 +1,8 @@
 //! Commands of the tools screens (NF-e keys, bulk import, test events, deliveries, inspector):
-//! each one a thin call into [`Tools`]. Declared in `build.rs`, granted in
-//! `capabilities/main.json`. Progress reaches the webview through a [`Channel`] passed by the
-//! view (no event permission needed).
+//! each one a thin call into [`Tools`]. Named in
+//! [`COMMANDS`](crate::command_names::COMMANDS), from which `build.rs` declares and grants
+//! them. Progress reaches the webview through a [`Channel`] passed by the view (no event
+//! permission needed).
 
 use std::sync::Arc;
 
