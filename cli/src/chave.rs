@@ -136,9 +136,7 @@ fn print_chave(
         (Ok(chave), true, _) => println!("{}", with_origin(chave_json(chave))),
         (Err(error), true, _) => println!(
             "{}",
-            with_origin(
-                serde_json::json!({ "chave": input, "valid": false, "error": error.to_string() })
-            )
+            with_origin(serde_json::json!({ "chave": input, "valid": false, "error": error }))
         ),
         (Ok(chave), false, false) if origin.is_some() => println!(
             "{}: {} {}: {} {:04}-{:02} modelo {} serie {} numero {}",

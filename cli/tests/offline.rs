@@ -167,6 +167,16 @@ fn chave_json_prints_one_line_per_key() {
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["valid"], true);
     assert_eq!(lines[1]["valid"], false);
+    // The core's machine form, as the npm package and the desktop give it.
+    assert_eq!(
+        lines[1]["error"],
+        serde_json::json!({
+            "code": "length",
+            "message": "access key has 3 characters; expected 44",
+            "expected": 44,
+            "length": 3,
+        })
+    );
 }
 
 const SPEC_BODY: &[u8] = br#"{"id":"d1","event":"nfe.processada","timestamp":"2024-03-10T16:45:30Z","data":{"nfeChave":"52060433009911002506550120000007800267301615","status":"processada","valor":1500.00}}"#;

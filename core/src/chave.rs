@@ -22,7 +22,9 @@ use core::fmt;
 
 use crate::cnpj::Cnpj;
 use crate::cpf::Cpf;
-use crate::document::{self, DocumentError, Documento};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
+use crate::document::{self, DocumentError, DocumentKind, Documento, Text};
 use crate::modelo::{Modelo, TipoEmissao};
 use crate::uf::Uf;
 
@@ -106,7 +108,7 @@ pub enum ChaveError {
     },
     /// Positions 7–20 are neither a valid CNPJ nor (after `000`) a valid CPF.
     InvalidEmitente {
-        /// Which document the key was read as.
+        /// Which document positions 7–20 were read as.
         kind: DocumentKind,
         /// What is wrong with it.
         error: DocumentError,
@@ -152,28 +154,6 @@ pub enum ChaveError {
     },
     /// Strict: letters in the CNPJ of a key issued before April 2026.
     AlphanumericCnpjTooEarly,
-}
-
-/// Which document positions 7–20 were read as.
-///
-/// ```
-/// assert_eq!(nfehook_core::DocumentKind::Cpf.to_string(), "CPF");
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum DocumentKind {
-    /// A CNPJ.
-    Cnpj,
-    /// A CPF.
-    Cpf,
-}
-
-impl fmt::Display for DocumentKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Cnpj => "CNPJ",
-            Self::Cpf => "CPF",
-        })
-    }
 }
 
 impl ChaveError {
@@ -291,6 +271,70 @@ impl fmt::Display for ChaveError {
 }
 
 impl core::error::Error for ChaveError {}
+
+/// The machine form of a key error, the one shape the npm package, the desktop and the command
+/// line give: `code`, `message` and `position` (where there is one), then the fields of the
+/// variant, absent where they do not apply. `found` is always the text written at `position`,
+/// as the user typed it (`"01"` for an unknown UF, `"x"`, `"1"` for a check digit); a wrong
+/// count is `length` beside `expected` 44. An invalid issuer adds `documentKind`
+/// (`"CNPJ"`/`"CPF"`), `documentCode` and the document error's fields.
+///
+/// ```
+/// use nfehook_core::ChaveAcesso;
+/// let err = ChaveAcesso::parse("01060433009911002506550120000007800267301615").unwrap_err();
+/// assert_eq!(
+///     serde_json::to_string(&err).unwrap(),
+///     r#"{"code":"unknown_uf","message":"unknown UF code 01 at positions 1-2","position":1,"found":"01"}"#
+/// );
+/// ```
+impl Serialize for ChaveError {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("code", self.code())?;
+        map.serialize_entry("message", &Text(self))?;
+        if let Some(position) = self.position() {
+            map.serialize_entry("position", &position)?;
+        }
+        match self {
+            Self::Length { found } => {
+                map.serialize_entry("expected", &LEN)?;
+                map.serialize_entry("length", found)?;
+            }
+            Self::InvalidCharacter { found, .. } => map.serialize_entry("found", &Text(found))?,
+            Self::UnknownUf { code }
+            | Self::UnknownModel { code }
+            | Self::InvalidMonth { month: code } => {
+                map.serialize_entry("found", &Text(&format_args!("{code:02}")))?;
+            }
+            Self::InvalidEmitente { kind, error } => {
+                map.serialize_entry("documentKind", kind)?;
+                map.serialize_entry("documentCode", error.code())?;
+                error.serialize_fields(&mut map)?;
+            }
+            Self::UnknownEmissionType { modelo, found } => {
+                map.serialize_entry("modelo", modelo)?;
+                map.serialize_entry("found", &Text(found))?;
+            }
+            Self::CheckDigit { expected, found } => {
+                map.serialize_entry("expected", expected)?;
+                map.serialize_entry("found", &Text(found))?;
+            }
+            Self::SerieNotForCpf { serie } => {
+                map.serialize_entry("found", &Text(&format_args!("{serie:03}")))?;
+            }
+            Self::DateOutOfRange { year, month } => {
+                map.serialize_entry("year", year)?;
+                map.serialize_entry("month", month)?;
+            }
+            Self::CfeSatLayout
+            | Self::NumberZero
+            | Self::ReservedCodigoNumerico
+            | Self::CodigoNumericoEqualsNumero
+            | Self::AlphanumericCnpjTooEarly => {}
+        }
+        map.end()
+    }
+}
 
 /// A valid access key, stored normalised: 44 ASCII characters, letters uppercase.
 ///
@@ -947,7 +991,7 @@ mod tests {
             &ALNUM[25..43]
         ));
         let chave = ChaveAcesso::parse(&cpf_key).unwrap();
-        assert_eq!(chave.emitente().kind(), "CPF");
+        assert_eq!(chave.emitente().kind().as_str(), "CPF");
         assert_eq!(chave.faixa_serie(), FaixaSerie::EmitenteCpf);
         let bad = with_digit(&alloc::format!(
             "{}08530528000185{}",
@@ -985,7 +1029,10 @@ mod tests {
             &ALNUM[..6],
             &ALNUM[20..43]
         ));
-        assert_eq!(ChaveAcesso::parse(&bb).unwrap().emitente().kind(), "CNPJ");
+        assert_eq!(
+            ChaveAcesso::parse(&bb).unwrap().emitente().kind().as_str(),
+            "CNPJ"
+        );
     }
 
     #[test]

@@ -3,6 +3,8 @@
 use alloc::string::String;
 use core::fmt;
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
+
 use crate::cnpj::Cnpj;
 use crate::cpf::Cpf;
 
@@ -50,18 +52,81 @@ impl Documento {
         }
     }
 
-    /// `"CNPJ"` or `"CPF"`.
+    /// Which document it is.
     ///
     /// ```
-    /// let doc = nfehook_core::Documento::Cnpj(nfehook_core::Cnpj::parse("08530528000184").unwrap());
-    /// assert_eq!(doc.kind(), "CNPJ");
+    /// use nfehook_core::{Cnpj, DocumentKind, Documento};
+    /// let doc = Documento::Cnpj(Cnpj::parse("08530528000184").unwrap());
+    /// assert_eq!(doc.kind(), DocumentKind::Cnpj);
+    /// assert_eq!(doc.kind().as_str(), "CNPJ");
     /// ```
     #[must_use]
-    pub const fn kind(&self) -> &'static str {
+    pub const fn kind(&self) -> DocumentKind {
         match self {
-            Self::Cnpj(_) => "CNPJ",
-            Self::Cpf(_) => "CPF",
+            Self::Cnpj(_) => DocumentKind::Cnpj,
+            Self::Cpf(_) => DocumentKind::Cpf,
         }
+    }
+}
+
+/// CNPJ or CPF: the kind of a [`Documento`], and the one name every output gives it
+/// (`"CNPJ"`, `"CPF"`, also its `Serialize` form).
+///
+/// ```
+/// use nfehook_core::DocumentKind;
+/// assert_eq!(DocumentKind::Cpf.to_string(), "CPF");
+/// assert_eq!(DocumentKind::from_name("cnpj"), Some(DocumentKind::Cnpj));
+/// assert_eq!(DocumentKind::Cpf.parse("529.982.247-25").unwrap().as_str(), "52998224725");
+/// assert_eq!(serde_json::to_string(&DocumentKind::Cnpj).unwrap(), r#""CNPJ""#);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DocumentKind {
+    /// A CNPJ.
+    Cnpj,
+    /// A CPF.
+    Cpf,
+}
+
+impl DocumentKind {
+    /// `"CNPJ"` or `"CPF"`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Cnpj => "CNPJ",
+            Self::Cpf => "CPF",
+        }
+    }
+
+    /// The kind named `cnpj` or `cpf`, in any case.
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Cnpj, Self::Cpf]
+            .into_iter()
+            .find(|kind| kind.as_str().eq_ignore_ascii_case(name))
+    }
+
+    /// Parses `input` (formatted or not) as a document of this kind.
+    ///
+    /// # Errors
+    /// The kind and the [`DocumentError`] of an invalid one.
+    pub fn parse(self, input: &str) -> Result<Documento, InvalidDocument> {
+        let parsed = match self {
+            Self::Cnpj => Cnpj::parse(input).map(Documento::Cnpj),
+            Self::Cpf => Cpf::parse(input).map(Documento::Cpf),
+        };
+        parsed.map_err(|error| InvalidDocument { kind: self, error })
+    }
+}
+
+impl fmt::Display for DocumentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for DocumentKind {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
     }
 }
 
@@ -146,6 +211,107 @@ impl fmt::Display for DocumentError {
 }
 
 impl core::error::Error for DocumentError {}
+
+/// The machine form of a document error: `{"code", "message", ...fields}`, the same in the npm
+/// package, the desktop and the command line. `found` is always the text written there (`"5"`,
+/// `"x"`); a wrong count is `length` beside `expected`.
+///
+/// ```
+/// let err = nfehook_core::DocumentError::CheckDigit { digit: 2, expected: 4, found: 5 };
+/// assert_eq!(
+///     serde_json::to_string(&err).unwrap(),
+///     r#"{"code":"check_digit","message":"check digit 2 is 5; expected 4","digit":2,"expected":4,"found":"5"}"#
+/// );
+/// ```
+impl Serialize for DocumentError {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("code", self.code())?;
+        map.serialize_entry("message", &Text(self))?;
+        if let Self::InvalidCharacter { position, .. } = self {
+            map.serialize_entry("position", position)?;
+        }
+        self.serialize_fields(&mut map)?;
+        map.end()
+    }
+}
+
+impl DocumentError {
+    /// The fields of the machine form after `code`, `message` and `position`: also those of an
+    /// access key's invalid issuer, whose `position` is the key's.
+    pub(crate) fn serialize_fields<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        match self {
+            Self::Length { found, expected } => {
+                map.serialize_entry("expected", expected)?;
+                map.serialize_entry("length", found)
+            }
+            Self::InvalidCharacter { found, .. } => map.serialize_entry("found", &Text(found)),
+            Self::AllSameDigit => Ok(()),
+            Self::CheckDigit {
+                digit,
+                expected,
+                found,
+            } => {
+                map.serialize_entry("digit", digit)?;
+                map.serialize_entry("expected", expected)?;
+                map.serialize_entry("found", &Text(found))
+            }
+        }
+    }
+}
+
+/// A CNPJ or CPF that failed validation: which kind it was read as, and why.
+///
+/// Its machine form is the [`DocumentError`]'s with `kind` after `message`, and its message
+/// names the kind.
+///
+/// ```
+/// use nfehook_core::DocumentKind;
+/// let err = DocumentKind::Cpf.parse("123").unwrap_err();
+/// assert_eq!(err.to_string(), "CPF has 3 characters; expected 11");
+/// assert_eq!(
+///     serde_json::to_string(&err).unwrap(),
+///     r#"{"code":"length","message":"CPF has 3 characters; expected 11","kind":"CPF","expected":11,"length":3}"#
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct InvalidDocument {
+    /// The kind it was read as.
+    pub kind: DocumentKind,
+    /// What is wrong with it.
+    pub error: DocumentError,
+}
+
+impl fmt::Display for InvalidDocument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind, self.error)
+    }
+}
+
+impl core::error::Error for InvalidDocument {}
+
+impl Serialize for InvalidDocument {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("code", self.error.code())?;
+        map.serialize_entry("message", &Text(self))?;
+        map.serialize_entry("kind", &self.kind)?;
+        if let DocumentError::InvalidCharacter { position, .. } = self.error {
+            map.serialize_entry("position", &position)?;
+        }
+        self.error.serialize_fields(&mut map)?;
+        map.end()
+    }
+}
+
+/// Serialises anything `Display` as a string, with no allocation of its own.
+pub(crate) struct Text<'a, T: fmt::Display + ?Sized>(pub(crate) &'a T);
+
+impl<T: fmt::Display + ?Sized> Serialize for Text<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self.0)
+    }
+}
 
 /// Value of a document character in check-digit sums: its ASCII code minus 48.
 pub(crate) const fn char_value(byte: u8) -> u32 {

@@ -208,6 +208,24 @@ impl EventKind {
         Self::GuardaUploadConcluido,
     ];
 
+    /// Every event the service documents, the subscription dialect's then the account
+    /// webhook's: the one list the npm package's `EVENT_NAMES` and every message naming the
+    /// known events are made from.
+    ///
+    /// ```
+    /// use nfehook_core::EventKind;
+    /// assert_eq!(EventKind::KNOWN[..3], EventKind::SUBSCRIPTION);
+    /// assert_eq!(EventKind::KNOWN[3..], EventKind::ACCOUNT);
+    /// ```
+    pub const KNOWN: [EventKind; 6] = [
+        Self::Processada,
+        Self::Cancelada,
+        Self::Erro,
+        Self::ConsultaConcluida,
+        Self::ConsultaErro,
+        Self::GuardaUploadConcluido,
+    ];
+
     /// The kind of an event name.
     ///
     /// ```

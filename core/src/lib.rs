@@ -23,10 +23,10 @@ pub mod timestamp;
 pub mod uf;
 
 pub use account::{AccountEvent, AccountEventData};
-pub use chave::{ChaveAcesso, ChaveError, DocumentKind, FaixaSerie, YearMonth};
+pub use chave::{ChaveAcesso, ChaveError, FaixaSerie, YearMonth};
 pub use cnpj::Cnpj;
 pub use cpf::Cpf;
-pub use document::{DocumentError, Documento};
+pub use document::{DocumentError, DocumentKind, Documento, InvalidDocument};
 pub use event::{
     DEFAULT_TOLERANCE_SECS, Dialect, Emitente, Event, EventData, EventError, EventKind,
     NfeEventData, PayloadError, Valor, ValorError, WebhookEvent, Window, verify_event,

@@ -3,7 +3,8 @@
 use std::path::PathBuf;
 
 use nfehook_core::{
-    ChaveAcesso, Cnpj, Cpf, Documento, EventData, KeyRing, Verifier, nfeio, verify_event,
+    ChaveAcesso, Cnpj, Cpf, DocumentKind, Documento, EventData, EventKind, KeyRing, Verifier,
+    YearMonth, nfeio, verify_event,
 };
 use serde_json::Value;
 
@@ -95,7 +96,7 @@ fn chave_vectors() {
         check("ano", chave.ano().into());
         check("mes", chave.mes().into());
         check("emitente", chave.emitente().as_str().into());
-        check("emitenteKind", chave.emitente().kind().into());
+        check("emitenteKind", chave.emitente().kind().as_str().into());
         check("modelo", chave.modelo().code().into());
         check("serie", chave.serie().into());
         check("numero", chave.numero().into());
@@ -230,5 +231,44 @@ fn event_vectors() {
             }
             Err(err) => assert_eq!(err.code(), expected, "{name}: {err}"),
         }
+    }
+}
+
+/// The machine form of errors and the event names, which the npm package's suite checks
+/// against the same file.
+#[test]
+fn machine_form_vectors() {
+    let vectors = load("machine.json");
+    let names: Vec<&str> = EventKind::KNOWN.iter().map(EventKind::as_str).collect();
+    assert_eq!(serde_json::to_value(names).unwrap(), vectors["eventNames"]);
+    for case in vectors["chaves"].as_array().unwrap() {
+        let input = case["input"].as_str().unwrap();
+        let error = match case["today"].as_str() {
+            Some(today) => {
+                let (year, month) = today.split_once('-').unwrap();
+                let today = YearMonth {
+                    year: year.parse().unwrap(),
+                    month: month.parse().unwrap(),
+                };
+                ChaveAcesso::parse_strict(input, today).unwrap_err()
+            }
+            None => ChaveAcesso::parse(input).unwrap_err(),
+        };
+        assert_eq!(
+            serde_json::to_value(error).unwrap(),
+            case["error"],
+            "{}",
+            case["name"]
+        );
+    }
+    for case in vectors["documents"].as_array().unwrap() {
+        let kind = DocumentKind::from_name(case["kind"].as_str().unwrap()).unwrap();
+        let error = kind.parse(case["input"].as_str().unwrap()).unwrap_err();
+        assert_eq!(
+            serde_json::to_value(error).unwrap(),
+            case["error"],
+            "{}",
+            case["name"]
+        );
     }
 }

@@ -11,6 +11,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hmac } from '@noble/hashes/hmac.js';
@@ -182,13 +183,16 @@ for (const [label, size] of cases) {
       octokit: { fn: () => octokitVerify(SECRET, text, header), async: true },
       nfehookParse: () => webhook.verify(body, header),
       cryptoParse: () => cryptoVerifyEvent(body, header, SECRET, 300),
+      // The floor of verify + parse: nfehook's signature check alone, then V8's own JSON.parse.
+      floor: () => webhook.verifySignature(body, header) && JSON.parse(body.toString('utf8')),
     })),
   };
   rows.push(row);
   if (!markdown) {
     console.log(`${name}: nfehook ${fmt(row.nfehook)} ops/s (one-shot ${fmt(row.nfehookOneShot)}, string body ${fmt(row.nfehookString)}); ` +
       `crypto ${fmt(row.crypto)} [${ratio(row.nfehook, row.crypto)}]; noble ${fmt(row.noble)} [${ratio(row.nfehook, row.noble)}]; ` +
-      `octokit ${fmt(row.octokit)} [${ratio(row.nfehook, row.octokit)}]; verify+parse nfehook ${fmt(row.nfehookParse)} vs crypto+JSON.parse ${fmt(row.cryptoParse)} [${ratio(row.nfehookParse, row.cryptoParse)}]`);
+      `octokit ${fmt(row.octokit)} [${ratio(row.nfehook, row.octokit)}]; verify+parse nfehook ${fmt(row.nfehookParse)} vs crypto+JSON.parse ${fmt(row.cryptoParse)} [${ratio(row.nfehookParse, row.cryptoParse)}], ` +
+      `floor ${fmt(row.floor)} [${ratio(row.floor, row.cryptoParse)}]`);
   }
 }
 
@@ -211,11 +215,12 @@ const large = rows[rows.length - 1];
 const lines = [
   `Node ${process.version}, ${process.arch}; ops/s, best of ${ROUNDS} interleaved runs of ${TARGET_MS} ms; [nfehook ÷ peer].`,
   '',
-  '| body | nfehook `Webhook` | node crypto | @noble/hashes | @octokit/webhooks-methods | verify + parse: nfehook | verify + parse: crypto + JSON.parse |',
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  '| body | nfehook `Webhook` | node crypto | @noble/hashes | @octokit/webhooks-methods | verify + parse: nfehook | verify + parse: crypto + JSON.parse | floor: nfehook signature + JSON.parse |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...rows.map((r) =>
     `| ${r.name} | ${fmt(r.nfehook)} | ${fmt(r.crypto)} [${ratio(r.nfehook, r.crypto)}] | ${fmt(r.noble)} [${ratio(r.nfehook, r.noble)}] | ` +
-    `${fmt(r.octokit)} [${ratio(r.nfehook, r.octokit)}] | ${fmt(r.nfehookParse)} | ${fmt(r.cryptoParse)} [${ratio(r.nfehookParse, r.cryptoParse)}] |`),
+    `${fmt(r.octokit)} [${ratio(r.nfehook, r.octokit)}] | ${fmt(r.nfehookParse)} | ${fmt(r.cryptoParse)} [${ratio(r.nfehookParse, r.cryptoParse)}] | ` +
+    `${fmt(r.floor)} [${ratio(r.floor, r.cryptoParse)}] |`),
   '',
   `One-shot \`verifySignature(body, header, secret)\` (keyed state cached per secret): ` +
     rows.map((r) => `${r.name} ${fmt(r.nfehookOneShot)}`).join(', ') + ' ops/s.',
@@ -225,4 +230,12 @@ if (native !== null) {
   const wasmNs = 1e9 / Math.max(wasmLarge, large.nfehook);
   lines.push(`64 KiB: native Rust with software SHA-256 ${fmt(native / 1000)} µs per verify, nfehook ${fmt(wasmNs / 1000)} µs (${(wasmNs / native).toFixed(2)}x native).`);
 }
+// Module load: `require` of the package in a fresh process (compiling and instantiating the
+// .wasm included), median of 9, and the size of the .wasm it loads.
+const pkg = join(here, '..', 'pkg', 'lib');
+const loadMs = Array.from({ length: 9 }, () => Number(execFileSync(process.execPath, ['-e',
+  `const t = process.hrtime.bigint(); require(${JSON.stringify(join(pkg, 'index.cjs'))}); ` +
+  'console.log(Number(process.hrtime.bigint() - t) / 1e6)'], { encoding: 'utf8' }))).sort((a, b) => a - b)[4];
+lines.push(`Module load (\`require('nfehook')\` in a fresh process, median of 9): ${loadMs.toFixed(1)} ms; ` +
+  `nfehook_bg.wasm ${fmt(statSync(join(pkg, 'nfehook_bg.wasm')).size / 1024)} KiB.`);
 console.log(`\n${lines.join('\n')}`);

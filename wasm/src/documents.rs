@@ -1,12 +1,12 @@
 //! NF-e access keys (chave de acesso), CNPJ and CPF for JavaScript: each answer is JSON,
 //! `{"chave": {...}}` / `{"document": {...}}` or `{"error": {"code", "message", ...}}`.
 //!
-//! These are not on a hot path, so they take strings through wasm-bindgen's own glue.
+//! These are not on a hot path, so they take strings through wasm-bindgen's own glue. Errors are
+//! the core's own machine form (`Serialize` of `ChaveError` and `InvalidDocument`), so the
+//! package shows exactly what the desktop and the command line show.
 
-use nfehook_core::{
-    ChaveAcesso, ChaveError, Cnpj, Cpf, DocumentError, DocumentKind, Documento, FaixaSerie,
-};
-use serde_json::{Map, Value, json};
+use nfehook_core::{ChaveAcesso, DocumentKind, Documento, FaixaSerie, InvalidDocument};
+use serde_json::{Value, json};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// Decodes an access key leniently (separators, `NFe` prefix, lowercase letters) into JSON
@@ -20,14 +20,14 @@ use wasm_bindgen::prelude::wasm_bindgen;
 ///     serde_json::from_str(&nfehook_wasm::documents::parse_chave("35170608530528000184550000000154301000771561")).unwrap();
 /// assert_eq!(bad["error"]["code"], "check_digit");
 /// assert_eq!(bad["error"]["expected"], 9);
-/// assert_eq!(bad["error"]["found"], 1);
+/// assert_eq!(bad["error"]["found"], "1");
 /// ```
 #[wasm_bindgen(js_name = parseChave)]
 #[must_use]
 pub fn parse_chave(input: &str) -> String {
     match ChaveAcesso::parse(input) {
         Ok(chave) => json!({ "chave": chave_json(&chave) }),
-        Err(error) => json!({ "error": chave_error_json(&error) }),
+        Err(error) => json!({ "error": error }),
     }
     .to_string()
 }
@@ -48,7 +48,7 @@ pub fn parse_chave(input: &str) -> String {
 pub fn parse_chave_strict(input: &str, year: u16, month: u8) -> String {
     match ChaveAcesso::parse_strict(input, nfehook_core::YearMonth { year, month }) {
         Ok(chave) => json!({ "chave": chave_json(&chave) }),
-        Err(error) => json!({ "error": chave_error_json(&error) }),
+        Err(error) => json!({ "error": error }),
     }
     .to_string()
 }
@@ -81,7 +81,7 @@ pub fn is_valid_chave(input: &str) -> bool {
 pub fn parse_document(kind: &str, input: &str) -> String {
     match document(kind, input) {
         Ok(document) => json!({ "document": document_json(&document) }),
-        Err(error) => json!({ "error": document_error_json(kind_name(kind), &error) }),
+        Err(error) => json!({ "error": error }),
     }
     .to_string()
 }
@@ -98,16 +98,10 @@ pub fn is_valid_document(kind: &str, input: &str) -> bool {
     document(kind, input).is_ok()
 }
 
-fn document(kind: &str, input: &str) -> Result<Documento, DocumentError> {
-    if kind == "cpf" {
-        Cpf::parse(input).map(Documento::Cpf)
-    } else {
-        Cnpj::parse(input).map(Documento::Cnpj)
-    }
-}
-
-fn kind_name(kind: &str) -> &'static str {
-    if kind == "cpf" { "CPF" } else { "CNPJ" }
+fn document(kind: &str, input: &str) -> Result<Documento, InvalidDocument> {
+    DocumentKind::from_name(kind)
+        .unwrap_or(DocumentKind::Cnpj)
+        .parse(input)
 }
 
 fn document_json(document: &Documento) -> Value {
@@ -152,82 +146,6 @@ fn faixa_name(faixa: FaixaSerie) -> &'static str {
     }
 }
 
-/// `{code, message, position?, expected?, found?, ...}` of a key error.
-fn chave_error_json(error: &ChaveError) -> Value {
-    let extra = match *error {
-        ChaveError::Length { found } => json!({ "expected": 44, "found": found }),
-        ChaveError::InvalidCharacter { found, .. } => json!({ "found": found.to_string() }),
-        ChaveError::UnknownUf { code } | ChaveError::UnknownModel { code } => {
-            json!({ "found": code })
-        }
-        ChaveError::InvalidMonth { month } => json!({ "found": month }),
-        ChaveError::InvalidEmitente { kind, error } => {
-            let kind = match kind {
-                DocumentKind::Cnpj => "CNPJ",
-                DocumentKind::Cpf => "CPF",
-            };
-            let mut fields = document_error_fields(&error);
-            fields.insert("documentKind".into(), kind.into());
-            fields.insert("documentCode".into(), error.code().into());
-            Value::Object(fields)
-        }
-        ChaveError::UnknownEmissionType { modelo, found } => {
-            json!({ "modelo": modelo, "found": found })
-        }
-        ChaveError::CheckDigit { expected, found } => {
-            json!({ "expected": expected, "found": found })
-        }
-        ChaveError::SerieNotForCpf { serie } => json!({ "found": serie }),
-        ChaveError::DateOutOfRange { year, month } => json!({ "year": year, "month": month }),
-        ChaveError::CfeSatLayout
-        | ChaveError::NumberZero
-        | ChaveError::ReservedCodigoNumerico
-        | ChaveError::CodigoNumericoEqualsNumero
-        | ChaveError::AlphanumericCnpjTooEarly => json!({}),
-    };
-    let mut object = Map::new();
-    object.insert("code".into(), error.code().into());
-    object.insert("message".into(), error.to_string().into());
-    if let Some(position) = error.position() {
-        object.insert("position".into(), position.into());
-    }
-    if let Value::Object(extra) = extra {
-        object.extend(extra);
-    }
-    Value::Object(object)
-}
-
-fn document_error_fields(error: &DocumentError) -> Map<String, Value> {
-    let value = match *error {
-        DocumentError::Length { found, expected } => {
-            json!({ "expected": expected, "found": found })
-        }
-        DocumentError::InvalidCharacter { position, found } => {
-            json!({ "position": position, "found": found.to_string() })
-        }
-        DocumentError::AllSameDigit => json!({}),
-        DocumentError::CheckDigit {
-            digit,
-            expected,
-            found,
-        } => json!({ "digit": digit, "expected": expected, "found": found }),
-    };
-    match value {
-        Value::Object(map) => map,
-        _ => Map::new(),
-    }
-}
-
-/// `{code, message, kind, ...}` of a CNPJ or CPF error.
-fn document_error_json(kind: &str, error: &DocumentError) -> Value {
-    let mut object = Map::new();
-    object.insert("code".into(), error.code().into());
-    object.insert("message".into(), format!("{kind} {error}").into());
-    object.insert("kind".into(), kind.into());
-    object.extend(document_error_fields(error));
-    Value::Object(object)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,14 +181,14 @@ mod tests {
     fn errors_carry_code_position_and_values() {
         let value = parse(&parse_chave("123"));
         assert_eq!(value["error"]["code"], "length");
-        assert_eq!(value["error"]["found"], 3);
+        assert_eq!(value["error"]["length"], 3);
         assert_eq!(value["error"]["expected"], 44);
         assert!(value["error"].get("position").is_none());
 
         let value = parse(&parse_chave("35170608530528000184550000000154302000771562"));
         assert_eq!(value["error"]["position"], 44);
         assert_eq!(value["error"]["expected"], 7);
-        assert_eq!(value["error"]["found"], 2);
+        assert_eq!(value["error"]["found"], "2");
     }
 
     #[test]

@@ -239,9 +239,8 @@ pub fn signature_header_names() -> Vec<String> {
 #[wasm_bindgen(js_name = eventNames)]
 #[must_use]
 pub fn event_names() -> Vec<String> {
-    [Dialect::Subscription, Dialect::Account]
+    EventKind::KNOWN
         .iter()
-        .flat_map(|dialect| dialect.events())
         .map(|kind| kind.as_str().to_owned())
         .collect()
 }

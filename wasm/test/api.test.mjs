@@ -239,7 +239,7 @@ test('access keys: lenient input, every field, and typed errors', () => {
     assert.equal(error.code, 'check_digit');
     assert.equal(error.position, 44);
     assert.equal(error.expected, 9);
-    assert.equal(error.found, 1);
+    assert.equal(error.found, '1');
     assert.match(error.message, /expected 9, found 1/);
     return true;
   });

@@ -105,8 +105,35 @@ test('chaves.json: invalid keys throw ChaveError with code, position, expected a
       if (c.error !== null) assert.equal(error.code, c.error, c.name);
       if (c.position !== undefined) assert.equal(error.position, c.position, c.name);
       if (c.expected !== undefined) assert.equal(error.expected, c.expected, c.name);
-      if (c.found !== undefined) assert.equal(error.found, c.found, c.name);
-      if (c.foundLength !== undefined) assert.equal(error.found, c.foundLength, c.name);
+      // The machine form's `found` is the text written there (machine.json).
+      if (c.found !== undefined) assert.equal(error.found, String(c.found), c.name);
+      if (c.foundLength !== undefined) assert.equal(error.length, c.foundLength, c.name);
+      return true;
+    });
+  }
+});
+
+test('machine.json: errors carry the core\'s machine form, field for field, and the event names', () => {
+  const machine = vectors('machine');
+  assert.deepEqual(nfehook.EVENT_NAMES, machine.eventNames);
+  // Every own field of the error object but `name` (the class's), and its message.
+  const fields = (error) => ({
+    ...Object.fromEntries(Object.entries(error).filter(([key]) => key !== 'name')),
+    message: error.message,
+  });
+  for (const c of machine.chaves) {
+    const options = c.today ? { strict: true, today: c.today } : {};
+    assert.throws(() => nfehook.parseChave(c.input, options), (error) => {
+      assert.ok(error instanceof ChaveError, c.name);
+      assert.deepEqual(fields(error), c.error, c.name);
+      return true;
+    });
+  }
+  const format = { cnpj: nfehook.formatCnpj, cpf: nfehook.formatCpf };
+  for (const c of machine.documents) {
+    assert.throws(() => format[c.kind](c.input), (error) => {
+      assert.ok(error instanceof DocumentError, c.name);
+      assert.deepEqual(fields(error), c.error, c.name);
       return true;
     });
   }

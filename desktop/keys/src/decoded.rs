@@ -1,6 +1,6 @@
 //! What a key says, and what is wrong with one, as plain serialisable data for a UI.
 
-use nfehook_core::{ChaveAcesso, ChaveError, Documento};
+use nfehook_core::{ChaveAcesso, ChaveError};
 use serde::Serialize;
 
 /// The fields of a valid access key, decoded for display.
@@ -51,10 +51,6 @@ pub struct ChaveInfo {
 impl From<ChaveAcesso> for ChaveInfo {
     fn from(chave: ChaveAcesso) -> Self {
         let emitente = chave.emitente();
-        let emitente_kind = match emitente {
-            Documento::Cnpj(_) => "CNPJ",
-            Documento::Cpf(_) => "CPF",
-        };
         let uf = chave.uf();
         let modelo = chave.modelo();
         let tipo = chave.tipo_emissao();
@@ -67,72 +63,13 @@ impl From<ChaveAcesso> for ChaveInfo {
             ano: chave.ano(),
             mes: chave.mes(),
             emitente: emitente.formatted(),
-            emitente_kind,
+            emitente_kind: emitente.kind().as_str(),
             modelo: modelo.code(),
             modelo_nome: modelo.nome(),
             serie: chave.serie(),
             numero: chave.numero(),
             tipo_emissao: tipo.code(),
             tipo_emissao_descricao: tipo.descricao(),
-        }
-    }
-}
-
-/// Why a text is not a valid key: a stable code for the UI to translate, the English message,
-/// and the position and digits involved where they apply.
-///
-/// ```
-/// use nfehook_core::ChaveError;
-/// let problem = nfehook_keys::ChaveProblem::from(ChaveError::CheckDigit { expected: 9, found: 1 });
-/// assert_eq!(problem.code, "check_digit");
-/// assert_eq!((problem.position, problem.expected, problem.found.as_deref()), (Some(44), Some(9), Some("1")));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ChaveProblem {
-    /// [`ChaveError::code`]: `length`, `check_digit`, `invalid_character`, …
-    pub code: &'static str,
-    /// English explanation ([`ChaveError`]'s `Display`).
-    pub message: String,
-    /// 1-based position where the problem starts, if any.
-    pub position: Option<usize>,
-    /// The digit the rules expect (check digits).
-    pub expected: Option<u8>,
-    /// What was found there (a character, a digit, a code).
-    pub found: Option<String>,
-    /// Characters counted, for a wrong length.
-    pub length: Option<usize>,
-}
-
-impl From<ChaveError> for ChaveProblem {
-    fn from(error: ChaveError) -> Self {
-        let (expected, found, length) = match error {
-            ChaveError::Length { found } => (None, None, Some(found)),
-            ChaveError::InvalidCharacter { found, .. } => (None, Some(found.to_string()), None),
-            ChaveError::CheckDigit { expected, found } => {
-                (Some(expected), Some(found.to_string()), None)
-            }
-            ChaveError::UnknownUf { code } | ChaveError::UnknownModel { code } => {
-                (None, Some(format!("{code:02}")), None)
-            }
-            ChaveError::InvalidMonth { month } => (None, Some(format!("{month:02}")), None),
-            ChaveError::UnknownEmissionType { found, .. } => (None, Some(found.to_string()), None),
-            ChaveError::InvalidEmitente {
-                error:
-                    nfehook_core::DocumentError::CheckDigit {
-                        expected, found, ..
-                    },
-                ..
-            } => (Some(expected), Some(found.to_string()), None),
-            _ => (None, None, None),
-        };
-        Self {
-            code: error.code(),
-            message: error.to_string(),
-            position: error.position(),
-            expected,
-            found,
-            length,
         }
     }
 }
@@ -144,7 +81,7 @@ impl From<ChaveError> for ChaveProblem {
 /// assert!(matches!(validate("5206 0433 0099 1100 2506 5501 2000 0007 8002 6730 1615"), Validation::Valid(_)));
 /// assert!(matches!(validate("  "), Validation::Empty));
 /// match validate("35170608530528000184550000000154301000771561") {
-///     Validation::Invalid(problem) => assert_eq!(problem.code, "check_digit"),
+///     Validation::Invalid(problem) => assert_eq!(problem.code(), "check_digit"),
 ///     other => panic!("{other:?}"),
 /// }
 /// ```
@@ -155,8 +92,9 @@ pub enum Validation {
     Empty,
     /// A valid key and its fields.
     Valid(ChaveInfo),
-    /// Not a valid key, and why.
-    Invalid(ChaveProblem),
+    /// Not a valid key, and why, in the core's machine form (`code`, `message`, `position`,
+    /// `expected`, `found`, `length`, … as the npm package gives them).
+    Invalid(ChaveError),
 }
 
 /// Validates a key as the user types or pastes it (spaces, dots, dashes, the DANFE's grouped
@@ -168,6 +106,6 @@ pub fn validate(input: &str) -> Validation {
     }
     match ChaveAcesso::parse(input) {
         Ok(chave) => Validation::Valid(chave.into()),
-        Err(error) => Validation::Invalid(error.into()),
+        Err(error) => Validation::Invalid(error),
     }
 }

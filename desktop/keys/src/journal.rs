@@ -369,8 +369,8 @@ impl Journal {
                     RowStatus::Invalid { problem } => (
                         RowState::Invalid,
                         None,
-                        Some(problem.code.to_owned()),
-                        Some(problem.message.clone()),
+                        Some(problem.code().to_owned()),
+                        Some(problem.to_string()),
                     ),
                     RowStatus::Duplicate { chave, first_row } => (
                         RowState::Duplicate,

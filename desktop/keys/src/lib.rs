@@ -20,7 +20,7 @@ mod source;
 mod text;
 mod xml;
 
-pub use decoded::{ChaveInfo, ChaveProblem, Validation, validate};
+pub use decoded::{ChaveInfo, Validation, validate};
 pub use error::SourceError;
 pub use preview::{MAX_PAGE_ROWS, Preview, PreviewCounts, PreviewPage, PreviewRow, RowStatus};
 pub use preview_store::{DEFAULT_PREVIEW_TTL, DEFAULT_PREVIEWS_KEPT, PreviewStore};

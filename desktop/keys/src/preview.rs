@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use nfehook_core::ChaveAcesso;
 use serde::Serialize;
 
-use crate::decoded::{ChaveInfo, ChaveProblem};
+use crate::decoded::ChaveInfo;
 use crate::error::SourceError;
 use crate::source::{Attempts, ImportSource, MAX_ROWS, MAX_SKIPPED, Origin, Skipped};
 
@@ -35,7 +35,7 @@ pub enum RowStatus {
     /// Not a valid key.
     Invalid {
         /// Why.
-        problem: ChaveProblem,
+        problem: nfehook_core::ChaveError,
     },
     /// The same key as an earlier row of this input.
     #[serde(rename_all = "camelCase")]
@@ -205,9 +205,7 @@ impl Preview {
                 let status = match ChaveAcesso::parse(&candidate.input) {
                     Err(error) => {
                         counts.invalid += 1;
-                        RowStatus::Invalid {
-                            problem: error.into(),
-                        }
+                        RowStatus::Invalid { problem: error }
                     }
                     Ok(chave) => {
                         if let Some(&first_row) = first_seen.get(&chave) {

@@ -7,7 +7,6 @@ use nfehook_core::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::account;
 use crate::clock::{Clock, millis_to_secs, timestamp};
 use crate::delivery::dialect_serde;
 use crate::dispatcher::DispatcherHandle;
@@ -320,9 +319,13 @@ pub(crate) async fn trigger(
 ) -> Result<Triggered> {
     let Some(dialect) = request.event.dialect() else {
         return Err(SandboxError::InvalidRequest(format!(
-            "unknown event `{}`; expected one of nfe.processada, nfe.cancelada, nfe.erro, {}",
+            "unknown event `{}`; expected one of {}",
             request.event.as_str(),
-            account::names()
+            EventKind::KNOWN
+                .iter()
+                .map(EventKind::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
         )));
     };
     let now_ms = clock.now_unix_millis();

@@ -382,8 +382,13 @@ export declare class ChaveError extends Error {
   readonly position?: number;
   /** The value the rules give (check digits, length 44). */
   readonly expected?: number;
-  /** The value found (a character for `invalid_character`). */
-  readonly found?: number | string;
+  /** The text written at `position`, as typed: `"01"` (unknown UF), `"x"`, `"1"` (check digit). */
+  readonly found?: string;
+  /** For `length`: the characters counted. */
+  readonly length?: number;
+  /** For `date_out_of_range`: the year and month read. */
+  readonly year?: number;
+  readonly month?: number;
   /** For `invalid_emitente`: which document positions 7–20 were read as, and its error code. */
   readonly documentKind?: 'CNPJ' | 'CPF';
   readonly documentCode?: DocumentErrorCode;
@@ -402,7 +407,10 @@ export declare class DocumentError extends Error {
   readonly kind: 'CNPJ' | 'CPF';
   readonly position?: number;
   readonly expected?: number;
-  readonly found?: number | string;
+  /** The text written there (`"5"`, `"x"`). */
+  readonly found?: string;
+  /** For `length`: the characters counted. */
+  readonly length?: number;
   /** For `check_digit`: which check digit (1 or 2). */
   readonly digit?: number;
 }

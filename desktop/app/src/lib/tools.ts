@@ -22,13 +22,14 @@ export interface ChaveInfo {
   tipoEmissaoDescricao: string;
 }
 
+/** The core's machine form of a key error (fields absent where they do not apply). */
 export interface ChaveProblem {
   code: string;
   message: string;
-  position: number | null;
-  expected: number | null;
-  found: string | null;
-  length: number | null;
+  position?: number | null;
+  expected?: number | null;
+  found?: string | null;
+  length?: number | null;
 }
 
 export type Validation =
