@@ -974,7 +974,7 @@ async fn both_dialects_are_decoded_verified_and_shown() {
     let account = nfehook_inspector::test_body(
         &EventKind::ConsultaErro,
         nfehook_core::ChaveAcesso::parse(CHAVE).unwrap(),
-        now() - 3600,
+        now() - 2 * 3600,
     )
     .unwrap()
     .1;
