@@ -93,6 +93,23 @@ impl Window {
             future_secs: tolerance_secs,
         }
     }
+
+    /// Checks `timestamp` lies within this window of `now_unix`, as [`verify_event_within`]
+    /// does after the signature and the JSON.
+    ///
+    /// # Errors
+    /// [`EventError::TimestampTooOld`] or [`EventError::TimestampInFuture`], with the
+    /// tolerance of its side.
+    ///
+    /// ```
+    /// use nfehook_core::{Timestamp, Window};
+    /// let produced = Timestamp::from_unix(1_000_000);
+    /// assert!(Window::RECEIVER.check(produced, 1_000_000 + 3600).is_ok());
+    /// assert_eq!(Window::RECEIVER.check(produced, 1_000_000 - 301).unwrap_err().code(), "timestamp_in_future");
+    /// ```
+    pub fn check(self, timestamp: Timestamp, now_unix: i64) -> Result<(), EventError> {
+        check_window(timestamp, now_unix, self)
+    }
 }
 
 /// The dialect a delivery came in: which body shape and which signature header.
@@ -419,7 +436,7 @@ impl fmt::Display for Valor {
 }
 
 /// JSON number grammar: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
-fn is_json_number(b: &[u8]) -> bool {
+pub(crate) fn is_json_number(b: &[u8]) -> bool {
     let mut i = usize::from(b.first() == Some(&b'-'));
     let digits = |i: &mut usize| {
         let start = *i;

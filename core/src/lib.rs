@@ -13,6 +13,7 @@ pub mod cnpj;
 pub mod cpf;
 pub mod document;
 pub mod event;
+pub mod event_ref;
 pub mod header;
 pub mod modelo;
 pub mod nfeio;

@@ -3,6 +3,7 @@
 
 pub mod documents;
 pub mod event;
+pub mod fields;
 pub mod nfeio;
 pub mod outcome;
 pub mod receiver;

@@ -21,7 +21,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u32)]
 pub enum Status {
-    /// Verified; for events the event JSON waits in the output slot.
+    /// Verified; for events the event's fields wait in the [field slots](crate::fields).
     Ok = 0,
     /// The signature header is absent or blank.
     MissingSignature = 1,
@@ -38,6 +38,9 @@ pub enum Status {
     /// The JavaScript side passed lengths past the scratch buffer, or an empty secret (a bug
     /// of the package).
     InvalidInput = 7,
+    /// Verified; the event waits as JSON in the output slot (a body in one of the rare forms
+    /// only the core's owned reader reads).
+    OkAsJson = 8,
 }
 
 impl Status {
@@ -49,7 +52,7 @@ impl Status {
     #[must_use]
     pub const fn code(self) -> &'static str {
         match self {
-            Self::Ok => "ok",
+            Self::Ok | Self::OkAsJson => "ok",
             Self::MissingSignature => "missing_signature",
             Self::MalformedSignature => "malformed_signature",
             Self::SignatureMismatch => "signature_mismatch",

@@ -1,8 +1,11 @@
 //! `Receiver`: the secrets of one subscription keyed once, verifying deliveries written into
 //! the scratch buffer.
 
+use nfehook_core::event_ref::EventRef;
 use nfehook_core::signature::MAC_LEN;
-use nfehook_core::{KeyRing, SecretError, SignatureError, Verifier, VerifySignature};
+use nfehook_core::{
+    Event, EventError, KeyRing, SecretError, SignatureError, Verifier, VerifySignature, Window,
+};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::outcome::{self, Status};
@@ -149,7 +152,9 @@ impl Receiver {
     /// Verifies a whole delivery: the signature (as [`Receiver::verify_signature`]), then the
     /// JSON event, then its timestamp against `now_secs` (seconds since the epoch): at most
     /// `past_secs` old and `future_secs` ahead (`Infinity` for no limit). On success the
-    /// event's JSON waits in [`outcome::take_output`], else the error's.
+    /// event waits in the [field slots](crate::fields) (`Status::Ok`), or as JSON in
+    /// [`outcome::take_output`] for the rare bodies only the owned reader reads
+    /// (`Status::OkAsJson`); on failure the error's JSON waits there.
     ///
     /// The two sides differ: the past one covers the sender's retries, the future one only
     /// clock skew.
@@ -171,20 +176,20 @@ impl Receiver {
             future_secs as u64,
         );
         scratch::with_parts([body_len, header_len], |[body, header]| {
-            let window = nfehook_core::Window {
+            let window = Window {
                 past_secs: past,
                 future_secs: future,
             };
-            match nfehook_core::verify_event_within(
-                &self.keys,
-                body,
-                header_text(header),
-                now,
-                window,
-            ) {
-                Ok(event) => {
-                    outcome::put(crate::event::to_js_json(&event));
-                    Status::Ok as u32
+            let verified = self
+                .keys
+                .verify_signature(body, header_text(header))
+                .map_err(EventError::Signature)
+                .and_then(|()| read_event(body, now, window));
+            match verified {
+                Ok(Read::Fields) => Status::Ok as u32,
+                Ok(Read::Json(json)) => {
+                    outcome::put(json);
+                    Status::OkAsJson as u32
                 }
                 Err(error) => {
                     let (status, json) = crate::event::error(&error);
@@ -227,6 +232,27 @@ impl Receiver {
             .collect();
         Receiver::new(secrets.concat().as_bytes(), &lengths)
     }
+}
+
+/// How a verified event was handed over.
+enum Read {
+    /// In the field slots.
+    Fields,
+    /// As JSON, for the output slot.
+    Json(String),
+}
+
+/// Reads a signed body and checks its window, in place when the body allows (the common case),
+/// else with the core's owned reader, which also says why a body is refused.
+fn read_event(body: &[u8], now: i64, window: Window) -> Result<Read, EventError> {
+    if let Some(event) = EventRef::from_json(body) {
+        window.check(event.timestamp.value, now)?;
+        crate::fields::put(&event);
+        return Ok(Read::Fields);
+    }
+    let event = Event::from_json(body).map_err(EventError::InvalidPayload)?;
+    window.check(event.timestamp, now)?;
+    Ok(Read::Json(crate::event::to_js_json(&event)))
 }
 
 /// The header bytes as text. They come from `TextEncoder`, so they are UTF-8; anything else
@@ -294,9 +320,12 @@ mod tests {
             let status = receiver.verify_event(body.len(), header.len(), now, past, future);
             (status, outcome::take_output())
         };
-        let (status, json) = run(t + 0.9, 300.0, 300.0);
-        assert_eq!(status, 0);
-        assert!(json.starts_with(r#"{"dialect":"subscription","id":"d","event":"nfe.erro""#));
+        let (status, _) = run(t + 0.9, 300.0, 300.0);
+        assert_eq!(status, Status::Ok as u32);
+        let event = crate::fields::tests::build(std::str::from_utf8(body).unwrap());
+        assert_eq!(event["dialect"], "subscription");
+        assert_eq!(event["id"], "d");
+        assert_eq!(event["event"], "nfe.erro");
         assert_eq!(
             run(t + 301.0, 300.0, 300.0).0,
             Status::TimestampTooOld as u32
@@ -328,6 +357,34 @@ mod tests {
     }
 
     #[test]
+    fn rare_forms_come_back_as_json_and_refusals_as_the_owned_reader_says() {
+        let receiver = Receiver::from_secrets(&["k"]);
+        let t = 1_710_089_130.0;
+        let run = |body: &[u8]| {
+            let header = nfehook_core::sign("k", body);
+            scratch::fill(&[body, header.as_bytes()]);
+            let status = receiver.verify_event(body.len(), header.len(), t, 300.0, 300.0);
+            (status, outcome::take_output())
+        };
+        // An escaped field name is read by the owned reader only.
+        let body = br#"{"id":"d","event":"nfe.erro","timestamp":"2024-03-10T16:45:30Z","data":{"nfe\u0043have":"c","status":"erro"}}"#;
+        let (status, json) = run(body);
+        assert_eq!(status, Status::OkAsJson as u32);
+        let owned = Event::from_json(body).unwrap();
+        assert_eq!(json, crate::event::to_js_json(&owned));
+        // Its window is checked too.
+        let header = nfehook_core::sign("k", body);
+        scratch::fill(&[body, header.as_bytes()]);
+        let late = receiver.verify_event(body.len(), header.len(), t + 301.0, 300.0, 300.0);
+        assert_eq!(late, Status::TimestampTooOld as u32);
+        // A refused body carries the owned reader's message.
+        let body = br#"{"id":"d","event":"nfe.erro","timestamp":"2024-03-10T16:45:30Z","data":{"status":"erro"}}"#;
+        let (status, json) = run(body);
+        assert_eq!(status, Status::InvalidPayload as u32);
+        assert!(json.contains("missing field `nfeChave`"), "{json}");
+    }
+
+    #[test]
     fn account_deliveries_verify_with_a_bare_hex_signature() {
         let receiver = Receiver::from_secrets(&["k"]);
         let body = br#"{"evento":"nfe.consulta.concluida","timestamp":"2024-03-10T16:45:30Z","dados":{"chave_nfe":"c","status":"autorizada"}}"#;
@@ -335,13 +392,14 @@ mod tests {
         let bare = signature.trim_start_matches("sha256=");
         scratch::fill(&[body, bare.as_bytes()]);
         let status = receiver.verify_event(body.len(), bare.len(), 1_710_089_130.0, 300.0, 300.0);
-        assert_eq!(status, 0);
-        let json = outcome::take_output();
-        assert!(
-            json.starts_with(r#"{"dialect":"account","id":"sha256:"#),
-            "{json}"
+        assert_eq!(status, Status::Ok as u32);
+        let event = crate::fields::tests::build(std::str::from_utf8(body).unwrap());
+        assert_eq!(event["dialect"], "account");
+        assert_eq!(event["id"], nfehook_core::event::body_id(body));
+        assert_eq!(
+            event["data"],
+            serde_json::json!({"nfeChave": "c", "status": "autorizada"})
         );
-        assert!(json.contains(r#""data":{"nfeChave":"c","status":"autorizada"}"#));
     }
 
     #[test]

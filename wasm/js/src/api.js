@@ -154,6 +154,69 @@ function lastVerificationError() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The verified event, built from the body text this side already holds: the module leaves
+// where each field lies in it (wasm/src/fields.rs), so no JSON is written, copied and parsed
+// again. Rare bodies come back as JSON instead (status 8).
+
+const STATUS_OK_AS_JSON = 8;
+const FIELD_NAMES = glue.fieldNames();
+const FIELD_COUNT = FIELD_NAMES.length;
+const F_ID = FIELD_NAMES.indexOf('id');
+const F_EVENT = FIELD_NAMES.indexOf('event');
+const F_TIMESTAMP = FIELD_NAMES.indexOf('timestamp');
+const F_CHAVE = FIELD_NAMES.indexOf('nfeChave');
+const F_CNPJ = FIELD_NAMES.indexOf('cnpj');
+const F_RAZAO_SOCIAL = FIELD_NAMES.indexOf('razaoSocial');
+const DIALECTS = ['subscription', 'account'];
+const slotsAt = glue.fieldSlotsAddress() >>> 0;
+let slots = new Uint32Array(memory.buffer, slotsAt, 2 + 3 * FIELD_COUNT);
+// The body's bytes as UTF-8 text; a leading BOM is text like any other (the module refuses it).
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+
+/** The body as the text the field positions are in: what the module read, as UTF-16. */
+function bodyText(bytes) {
+  if (typeof bytes !== 'string') return decoder.decode(bytes);
+  // encodeInto wrote a lone surrogate as U+FFFD, and that is what was verified and read.
+  if (typeof bytes.isWellFormed === 'function') return bytes.isWellFormed() ? bytes : bytes.toWellFormed();
+  return decoder.decode(heap.subarray(scratch, scratch + bodyLen));
+}
+
+/** The text of field `index`, or undefined when it is absent. */
+function fieldText(text, index) {
+  const at = 2 + 3 * index;
+  const kind = slots[at];
+  if (kind === 1) return text.slice(slots[at + 1], slots[at + 2]);
+  if (kind === 0) return undefined;
+  if (kind === 2) return JSON.parse(text.slice(slots[at + 1] - 1, slots[at + 2] + 1));
+  // Made text is ASCII (timestamps, digests, numbers).
+  const made = glue.madeTextAddress() >>> 0;
+  if (heap.byteLength === 0) heap = new Uint8Array(memory.buffer);
+  return String.fromCharCode.apply(null, heap.subarray(made + slots[at + 1], made + slots[at + 2]));
+}
+
+/** The event of the last successful verifyEvent, in the shape of wasm/src/event.rs. */
+function eventFromFields(text) {
+  if (slots.length === 0) slots = new Uint32Array(memory.buffer, slotsAt, 2 + 3 * FIELD_COUNT);
+  const known = slots[1];
+  const data = { nfeChave: fieldText(text, F_CHAVE) };
+  for (let index = F_CHAVE + 1; index < FIELD_COUNT; index++) {
+    if (slots[2 + 3 * index] === 0 || index === F_RAZAO_SOCIAL) continue;
+    if (index === F_CNPJ) {
+      data.emitente = { cnpj: fieldText(text, F_CNPJ), razaoSocial: fieldText(text, F_RAZAO_SOCIAL) };
+    } else {
+      data[FIELD_NAMES[index]] = fieldText(text, index);
+    }
+  }
+  return {
+    dialect: DIALECTS[slots[0]],
+    id: fieldText(text, F_ID),
+    event: known < EVENT_NAMES.length ? EVENT_NAMES[known] : fieldText(text, F_EVENT),
+    timestamp: fieldText(text, F_TIMESTAMP),
+    data,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Headers.
 
 // The header rule is the core's (nfehook_core::signature_header): these names in order, the
@@ -311,11 +374,16 @@ class Webhook {
 
   /** Verifies and parses a delivery; throws WebhookVerificationError. */
   verify(rawBody, signatureOrHeaders, options) {
-    this.#write(rawBody, signatureOrHeaders);
+    const bytes = this.#write(rawBody, signatureOrHeaders);
     const status = this.#receiver.verifyEvent(bodyLen, headerLen, nowSeconds(options), this.#tolerance, this.#future);
+    if (status === 0) {
+      const event = eventFromFields(bodyText(bytes));
+      shrinkScratch();
+      return event;
+    }
     shrinkScratch();
-    if (status !== 0) throw lastVerificationError();
-    return JSON.parse(glue.takeOutput());
+    if (status === STATUS_OK_AS_JSON) return JSON.parse(glue.takeOutput());
+    throw lastVerificationError();
   }
 
   /** Checks only the signature; throws WebhookVerificationError. */
@@ -366,11 +434,13 @@ class Webhook {
     return this.#limit;
   }
 
+  /** Writes the delivery into the scratch buffer; returns the body as a string or bytes. */
   #write(rawBody, signatureOrHeaders) {
     const header = signatureOf(signatureOrHeaders, VALIDANFE_NAMES);
     const bytes = rawBytes(rawBody);
     checkSize(bytes, this.#limit);
     writeInputs(bytes, header, '');
+    return bytes;
   }
 
   /** Frees the keyed state now instead of at garbage collection; the object is unusable after. */
