@@ -56,3 +56,126 @@ proptest! {
         }
     }
 }
+
+/// A JSON value of the kinds delivery fields meet: strings plain, escaped, non-ASCII or with a
+/// lone surrogate, numbers good and bad, timestamps, literals, and small arrays and objects.
+fn json_value() -> impl Strategy<Value = String> {
+    let leaf = prop::sample::select(vec![
+        r#""k""#,
+        r#""""#,
+        r#""processada""#,
+        r#""nfe.erro""#,
+        r#""nfe.consulta.erro""#,
+        r#""ação 𝄞""#,
+        r#""a\"b\\c\/\n\u00e3""#,
+        r#""\ud800""#,
+        r#""\x""#,
+        r#""1500.00""#,
+        "1500.00",
+        "12.50",
+        "404",
+        "-0",
+        "1e400",
+        "01",
+        "1.",
+        "true",
+        "false",
+        "null",
+        "nul",
+        r#""2024-03-10T16:45:30Z""#,
+        r#""2024-03-10T13:45:30-03:00""#,
+        r#""2024-02-30T00:00:00Z""#,
+        r#""2024-03-10T16:45:60Z""#,
+        r#""2024-03-10T16:45:30.5Z""#,
+    ])
+    .prop_map(str::to_owned);
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4)
+                .prop_map(|items| format!("[{}]", items.join(","))),
+            prop::collection::vec((field_name(), inner), 0..6).prop_map(|fields| {
+                let members: Vec<String> =
+                    fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+                format!("{{{}}}", members.join(","))
+            }),
+        ]
+    })
+}
+
+/// The names both dialects use, at any level, and a few unknown or escaped ones.
+fn field_name() -> impl Strategy<Value = &'static str> {
+    prop::sample::select(vec![
+        "id",
+        "event",
+        "evento",
+        "timestamp",
+        "data",
+        "dados",
+        "nfeChave",
+        "status",
+        "emitente",
+        "cnpj",
+        "razaoSocial",
+        "valor",
+        "dataEmissao",
+        "chave_nfe",
+        "tipo_consulta",
+        "erro_codigo",
+        "erro_mensagem",
+        "arquivo_id",
+        "url_download",
+        "novo",
+        r"st\u0061tus",
+    ])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The in-place reader never reads a body otherwise than the owned one: the same event, or
+    /// nothing (the owned reader then refuses it or reads a form left to it).
+    #[test]
+    fn the_in_place_reader_agrees_with_the_owned_one(
+        fields in prop::collection::vec((field_name(), json_value()), 0..8),
+        space in prop::sample::select(vec!["", " ", "\n  "]),
+        cut in any::<prop::sample::Index>(),
+        truncate in any::<bool>(),
+    ) {
+        let members: Vec<String> = fields.iter().map(|(k, v)| format!("\"{k}\":{space}{v}")).collect();
+        let mut body = format!("{{{space}{}}}", members.join(&format!(",{space}")));
+        if truncate {
+            let mut at = cut.index(body.len() + 1);
+            while !body.is_char_boundary(at) {
+                at -= 1;
+            }
+            body.truncate(at);
+        }
+        let owned = nfehook_core::Event::from_json(body.as_bytes());
+        let in_place = nfehook_core::event_ref::EventRef::from_json(body.as_bytes());
+        if let Some(event) = in_place {
+            prop_assert_eq!(Ok(event.to_event()), owned, "{}", body);
+        }
+    }
+
+    /// Well-formed deliveries of either dialect, with any unknown fields, are read in place.
+    #[test]
+    fn common_deliveries_are_read_in_place(
+        extra in prop::collection::vec(
+            json_value().prop_filter("JSON", |v| serde_json::from_str::<serde_json::Value>(v).is_ok()),
+            0..4,
+        ),
+        account in any::<bool>(),
+        valor in prop::sample::select(vec!["1500.00", "\"10.5\"", "null", "0"]),
+    ) {
+        let extra: String = extra.iter().enumerate().map(|(i, v)| format!("\"novo{i}\":{v},")).collect();
+        let body = if account {
+            format!(r#"{{{extra}"evento":"nfe.consulta.erro","timestamp":"2024-03-10T16:45:30Z","dados":{{{extra}"chave_nfe":"k","erro_codigo":404}}}}"#)
+        } else {
+            format!(r#"{{{extra}"id":"d","event":"nfe.erro","timestamp":"2024-03-10T16:45:30Z","data":{{{extra}"nfeChave":"k","status":"erro","valor":{valor}}}}}"#)
+        };
+        let owned = nfehook_core::Event::from_json(body.as_bytes());
+        prop_assert!(owned.is_ok(), "{}", body);
+        let event = nfehook_core::event_ref::EventRef::from_json(body.as_bytes());
+        prop_assert_eq!(event.map(|event| event.to_event()), owned.ok(), "{}", body);
+    }
+}
