@@ -2,6 +2,7 @@
 
 use nfehook_core::{SignatureError, Verifier, sign, verify};
 use proptest::prelude::*;
+use std::fmt::Write as _;
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
@@ -167,7 +168,10 @@ proptest! {
         account in any::<bool>(),
         valor in prop::sample::select(vec!["1500.00", "\"10.5\"", "null", "0"]),
     ) {
-        let extra: String = extra.iter().enumerate().map(|(i, v)| format!("\"novo{i}\":{v},")).collect();
+        let extra = extra.iter().enumerate().fold(String::new(), |mut all, (i, v)| {
+            let _ = write!(all, "\"novo{i}\":{v},");
+            all
+        });
         let body = if account {
             format!(r#"{{{extra}"evento":"nfe.consulta.erro","timestamp":"2024-03-10T16:45:30Z","dados":{{{extra}"chave_nfe":"k","erro_codigo":404}}}}"#)
         } else {
