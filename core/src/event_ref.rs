@@ -196,6 +196,7 @@ pub enum DataRef<'a> {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct EventRef<'a> {
     body: &'a [u8],
+    ascii: bool,
     /// The body's `id` when it has a non-empty one; `None` when the event's id is
     /// [`body_id`] of the body.
     pub id: Option<Text<'a>>,
@@ -224,11 +225,10 @@ impl<'a> EventRef<'a> {
     /// ```
     #[must_use]
     pub fn from_json(body: &'a [u8]) -> Option<Self> {
-        let text = core::str::from_utf8(body).ok()?;
         let mut reader = Reader {
-            text,
             bytes: body,
             at: 0,
+            ascii: true,
         };
         reader.space();
         let top = reader.top()?;
@@ -243,6 +243,7 @@ impl<'a> EventRef<'a> {
         };
         Some(Self {
             body,
+            ascii: reader.ascii,
             id: top.id.filter(|id| !id.raw().is_empty()),
             event: top.event.or(top.evento)?,
             timestamp: top.timestamp?,
@@ -259,6 +260,22 @@ impl<'a> EventRef<'a> {
     #[must_use]
     pub const fn body(&self) -> &'a [u8] {
         self.body
+    }
+
+    /// Whether the body is all ASCII (its byte positions are then its UTF-16 positions), as
+    /// found while reading it.
+    ///
+    /// ```
+    /// use nfehook_core::event_ref::EventRef;
+    ///
+    /// let body = r#"{"evento":"x","timestamp":"2024-03-10T16:45:30Z","dados":{"chave_nfe":"k"}}"#;
+    /// assert!(EventRef::from_json(body.as_bytes()).unwrap().is_ascii());
+    /// let body = body.replace(r#""k""#, r#""ç""#);
+    /// assert!(!EventRef::from_json(body.as_bytes()).unwrap().is_ascii());
+    /// ```
+    #[must_use]
+    pub const fn is_ascii(&self) -> bool {
+        self.ascii
     }
 
     /// The dialect the delivery came in.
@@ -361,18 +378,21 @@ impl core::fmt::Debug for EventRef<'_> {
 }
 
 /// Where the first byte of `bytes` that ends a run of plain string content lies (a quote, a
-/// backslash or a control character), eight bytes at a time.
-fn special_byte(bytes: &[u8]) -> Option<usize> {
+/// backslash or a control character, and with `above_ascii` a byte above ASCII), eight bytes
+/// at a time.
+fn special_byte(bytes: &[u8], above_ascii: bool) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // A byte's high bit is set where it is zero (below 0x20, for `w - 0x20`); borrows only
     // ever flag bytes above a real one, so the lowest flag is the first such byte.
+    let wide = if above_ascii { HIGH } else { 0 };
     let flags = |w: u64| {
         let quote = w ^ (ONES * u64::from(b'"'));
         let backslash = w ^ (ONES * u64::from(b'\\'));
         ((quote.wrapping_sub(ONES) & !quote)
             | (backslash.wrapping_sub(ONES) & !backslash)
-            | (w.wrapping_sub(ONES * 0x20) & !w))
+            | (w.wrapping_sub(ONES * 0x20) & !w)
+            | (w & wide))
             & HIGH
     };
     let mut at = 0;
@@ -387,7 +407,7 @@ fn special_byte(bytes: &[u8]) -> Option<usize> {
     let rest = bytes.get(at..)?;
     let found = rest
         .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20 || (above_ascii && b >= 0x80))?;
     Some(at + found)
 }
 
@@ -398,10 +418,14 @@ fn special_byte(bytes: &[u8]) -> Option<usize> {
 /// How deep arrays and objects may nest in an unknown field before the reader gives up.
 const MAX_DEPTH: u32 = 64;
 
+// The body is checked to be UTF-8 where it may hold other bytes than ASCII, inside strings:
+// anywhere else such a byte is not JSON, and the grammar refuses it. So the body is read once,
+// not once to check it and once to read it.
 struct Reader<'a> {
-    text: &'a str,
     bytes: &'a [u8],
     at: usize,
+    /// No string seen so far holds a byte above ASCII.
+    ascii: bool,
 }
 
 /// The top-level fields, as read so far.
@@ -654,13 +678,27 @@ impl<'a> Reader<'a> {
     /// The content of the string that starts here and whether it has escapes, each escape
     /// checked for its form only (as `serde_json` checks the strings it skips).
     fn string_token(&mut self) -> Option<(&'a str, bool)> {
+        let (start, escaped) = self.string_span()?;
+        let content = core::str::from_utf8(&self.bytes[start..self.at - 1]).ok()?;
+        Some((content, escaped))
+    }
+
+    /// Steps over the string that starts here, as [`Reader::string_token`] reads it, and gives
+    /// where its content starts and whether it has escapes. A string skipped whole (most of a
+    /// long body) is checked for UTF-8 only when it holds bytes above ASCII.
+    fn string_span(&mut self) -> Option<(usize, bool)> {
         self.expect(b'"')?;
         let start = self.at;
         let mut escaped = false;
+        let mut wide = false;
         loop {
-            self.at += special_byte(self.bytes.get(self.at..)?)?;
+            self.at += special_byte(self.bytes.get(self.at..)?, !wide)?;
             match self.bytes[self.at] {
                 b'"' => break,
+                0x80.. => {
+                    wide = true;
+                    self.at += 1;
+                }
                 b'\\' => {
                     escaped = true;
                     self.at += 1;
@@ -679,9 +717,12 @@ impl<'a> Reader<'a> {
                 _ => return None,
             }
         }
-        let content = self.text.get(start..self.at)?;
+        if wide {
+            core::str::from_utf8(&self.bytes[start..self.at]).ok()?;
+            self.ascii = false;
+        }
         self.at += 1;
-        Some((content, escaped))
+        Some((start, escaped))
     }
 
     /// A number's text, by JSON's grammar.
@@ -706,7 +747,7 @@ impl<'a> Reader<'a> {
             }
             self.digit()?;
         }
-        self.text.get(start..self.at)
+        core::str::from_utf8(&self.bytes[start..self.at]).ok()
     }
 
     /// At least one digit.
@@ -781,7 +822,7 @@ impl<'a> Reader<'a> {
                     }
                 }
                 b'"' => {
-                    self.string_token()?;
+                    self.string_span()?;
                 }
                 b't' => self.literal(b"true")?,
                 b'f' => self.literal(b"false")?,
@@ -819,7 +860,7 @@ impl<'a> Reader<'a> {
 
     /// An object member's name and its colon, leaving the reader at its value.
     fn member_name(&mut self) -> Option<()> {
-        self.string_token()?;
+        self.string_span()?;
         self.space();
         self.expect(b':')?;
         self.space();
@@ -1056,6 +1097,26 @@ mod tests {
         bytes.splice(at..at, b"\"novo\":\"\xff\",".iter().copied());
         assert!(Event::from_json(&bytes).is_ok());
         assert_eq!(EventRef::from_json(&bytes), None);
+        // Bytes that are not UTF-8 in a field read, cut short by the closing quote, or outside
+        // any string: never read in place.
+        for (from, to) in [
+            (&b"\"delivery-uuid\""[..], &b"\"delivery-\xc3\xa3\xff\""[..]),
+            (b"\"delivery-uuid\"", b"\"delivery-\xc3\""),
+            (b"\"novo\":\"\xff\"", b"\"novo\":\"\xe3\x81\""),
+            (b"\"novo\":\"\xff\",", b"\"novo\":\"\xc3\xa3\",\xc3\xa3"),
+        ] {
+            let at = bytes.windows(from.len()).position(|w| w == from).unwrap();
+            let mut changed = bytes.clone();
+            changed.splice(at..at + from.len(), to.iter().copied());
+            assert_eq!(EventRef::from_json(&changed), None, "{changed:?}");
+        }
+        let at = SPEC.find("\"event\"").unwrap();
+        let mut wide = SPEC.as_bytes().to_vec();
+        wide.splice(at..at, "\"novo\":\"ação 𝄞\",".bytes());
+        let event = EventRef::from_json(&wide).unwrap();
+        assert!(!event.is_ascii());
+        assert_eq!(Ok(event.to_event()), Event::from_json(&wide));
+        assert!(EventRef::from_json(SPEC.as_bytes()).unwrap().is_ascii());
     }
 
     #[test]

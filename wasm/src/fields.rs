@@ -50,9 +50,14 @@ pub const FIELD_NAMES: [&str; FIELDS] = [
 ];
 
 const FIELDS: usize = 14;
-/// Slots before the fields: the dialect (0 subscription, 1 account) and the event's index in
-/// `EventKind::KNOWN` (its length for an unknown event, whose name is the `event` field).
-const HEAD: usize = 2;
+/// Slots before the fields: the dialect (0 subscription, 1 account), the event's index in
+/// `EventKind::KNOWN` (its length for an unknown event, whose name is the `event` field), and
+/// how many bytes of the body hold every slice ([`TEXT_BYTES`]).
+const HEAD: usize = 3;
+/// The head slot with the length in bytes of the body's shortest start that holds every slice:
+/// JavaScript decodes only that much of a body it holds as bytes (the rest of a long body is
+/// mostly fields it does not keep), and positions within it are the same as in the whole text.
+pub const TEXT_BYTES: usize = 2;
 /// Every slot: the head, then kind, start and end of each field.
 pub const SLOTS: usize = HEAD + 3 * FIELDS;
 
@@ -129,7 +134,7 @@ pub fn put(event: &EventRef<'_>) {
             slots.fill(0);
             let mut writer = Writer { body, slots, made };
             writer.fill(event);
-            if !body.is_ascii() {
+            if !event.is_ascii() {
                 writer.positions_in_utf16();
             }
         });
@@ -191,6 +196,11 @@ impl Writer<'_> {
 
     fn set(&mut self, index: usize, kind: Kind, start: usize, end: usize) {
         let at = HEAD + 3 * index;
+        if kind != Kind::Made {
+            // Past the closing quote, which JavaScript reads with an escaped string.
+            let held = (end + 1).min(self.body.len()) as u32;
+            self.slots[TEXT_BYTES] = self.slots[TEXT_BYTES].max(held);
+        }
         self.slots[at] = kind as u32;
         self.slots[at + 1] = start as u32;
         self.slots[at + 2] = end as u32;
@@ -257,11 +267,12 @@ pub(crate) mod tests {
     use serde_json::{Map, Value};
 
     /// The object JavaScript builds from the slots (wasm/js/src/api.js `eventFromFields`),
-    /// over the body as JavaScript holds it (UTF-16).
+    /// over the start of the body it decodes (UTF-16).
     pub(crate) fn build(body: &str) -> Value {
         let slots = slots();
         let made = made();
-        let units: Vec<u16> = body.encode_utf16().collect();
+        let held = std::str::from_utf8(&body.as_bytes()[..slots[TEXT_BYTES] as usize]).unwrap();
+        let units: Vec<u16> = held.encode_utf16().collect();
         let text = |index: usize| -> Option<Value> {
             let (kind, start, end) = field(&slots, index);
             let (start, end) = (start as usize, end as usize);

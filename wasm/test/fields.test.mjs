@@ -98,3 +98,17 @@ test('memory growth between calls does not leave stale field slots', () => {
   assert.equal(large.verify(big, sign(big, SECRET)).data.nfeChave, 'q');
   assert.equal(large.verify(small, sign(small, SECRET)).id, 'a');
 });
+
+test('fields before a long tail of unknown text read the same as the whole body', () => {
+  const head = `{"id":"d-9","event":"nfe.cancelada","timestamp":"${TS}","data":{"nfeChave":"${CHAVE}",` +
+    '"status":"cancelada","emitente":{"cnpj":"1","razaoSocial":"S\\u00e3o \\"J\\""}}';
+  for (const tail of ['', ',"padding":"' + 'x'.repeat(4096) + '"', ',"padding":"ç𝄞' + 'ã'.repeat(700) + '"']) {
+    assert.equal(verified(`${head}${tail}}`), JSON.stringify({
+      dialect: 'subscription',
+      id: 'd-9',
+      event: 'nfe.cancelada',
+      timestamp: TS,
+      data: { nfeChave: CHAVE, status: 'cancelada', emitente: { cnpj: '1', razaoSocial: 'São "J"' } },
+    }));
+  }
+});

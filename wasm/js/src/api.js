@@ -168,22 +168,27 @@ const F_CHAVE = FIELD_NAMES.indexOf('nfeChave');
 const F_CNPJ = FIELD_NAMES.indexOf('cnpj');
 const F_RAZAO_SOCIAL = FIELD_NAMES.indexOf('razaoSocial');
 const DIALECTS = ['subscription', 'account'];
+const [SLOT_DIALECT, SLOT_KNOWN, SLOT_TEXT_BYTES, SLOT_FIELDS] = [0, 1, 2, 3];
 const slotsAt = glue.fieldSlotsAddress() >>> 0;
-let slots = new Uint32Array(memory.buffer, slotsAt, 2 + 3 * FIELD_COUNT);
+let slots = new Uint32Array(memory.buffer, slotsAt, SLOT_FIELDS + 3 * FIELD_COUNT);
 // The body's bytes as UTF-8 text; a leading BOM is text like any other (the module refuses it).
 const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
-/** The body as the text the field positions are in: what the module read, as UTF-16. */
+/**
+ * The body as the text the field positions are in: what the module read, as UTF-16. Of bytes,
+ * only the start that holds every field is decoded.
+ */
 function bodyText(bytes) {
-  if (typeof bytes !== 'string') return decoder.decode(bytes);
+  if (typeof bytes !== 'string') return decoder.decode(bytes.subarray(0, slots[SLOT_TEXT_BYTES]));
   // encodeInto wrote a lone surrogate as U+FFFD, and that is what was verified and read.
   if (typeof bytes.isWellFormed === 'function') return bytes.isWellFormed() ? bytes : bytes.toWellFormed();
-  return decoder.decode(heap.subarray(scratch, scratch + bodyLen));
+  if (heap.byteLength === 0) heap = new Uint8Array(memory.buffer);
+  return decoder.decode(heap.subarray(scratch, scratch + slots[SLOT_TEXT_BYTES]));
 }
 
 /** The text of field `index`, or undefined when it is absent. */
 function fieldText(text, index) {
-  const at = 2 + 3 * index;
+  const at = SLOT_FIELDS + 3 * index;
   const kind = slots[at];
   if (kind === 1) return text.slice(slots[at + 1], slots[at + 2]);
   if (kind === 0) return undefined;
@@ -194,13 +199,14 @@ function fieldText(text, index) {
   return String.fromCharCode.apply(null, heap.subarray(made + slots[at + 1], made + slots[at + 2]));
 }
 
-/** The event of the last successful verifyEvent, in the shape of wasm/src/event.rs. */
-function eventFromFields(text) {
-  if (slots.length === 0) slots = new Uint32Array(memory.buffer, slotsAt, 2 + 3 * FIELD_COUNT);
-  const known = slots[1];
+/** The event of the last successful verifyEvent of `bytes`, in the shape of wasm/src/event.rs. */
+function eventFromFields(bytes) {
+  if (slots.length === 0) slots = new Uint32Array(memory.buffer, slotsAt, SLOT_FIELDS + 3 * FIELD_COUNT);
+  const text = bodyText(bytes);
+  const known = slots[SLOT_KNOWN];
   const data = { nfeChave: fieldText(text, F_CHAVE) };
   for (let index = F_CHAVE + 1; index < FIELD_COUNT; index++) {
-    if (slots[2 + 3 * index] === 0 || index === F_RAZAO_SOCIAL) continue;
+    if (slots[SLOT_FIELDS + 3 * index] === 0 || index === F_RAZAO_SOCIAL) continue;
     if (index === F_CNPJ) {
       data.emitente = { cnpj: fieldText(text, F_CNPJ), razaoSocial: fieldText(text, F_RAZAO_SOCIAL) };
     } else {
@@ -208,7 +214,7 @@ function eventFromFields(text) {
     }
   }
   return {
-    dialect: DIALECTS[slots[0]],
+    dialect: DIALECTS[slots[SLOT_DIALECT]],
     id: fieldText(text, F_ID),
     event: known < EVENT_NAMES.length ? EVENT_NAMES[known] : fieldText(text, F_EVENT),
     timestamp: fieldText(text, F_TIMESTAMP),
@@ -377,7 +383,7 @@ class Webhook {
     const bytes = this.#write(rawBody, signatureOrHeaders);
     const status = this.#receiver.verifyEvent(bodyLen, headerLen, nowSeconds(options), this.#tolerance, this.#future);
     if (status === 0) {
-      const event = eventFromFields(bodyText(bytes));
+      const event = eventFromFields(bytes);
       shrinkScratch();
       return event;
     }
