@@ -183,11 +183,14 @@ The `.wasm` carries both readers: the in-place one adds about 27 KiB.
 
 
 def npm_section():
+    # Other work on a shared machine lowers every figure; the ratios of interleaved contenders
+    # hold better, and the load says how far to trust either.
+    load = os.getloadavg()[0]
     out = run(["node", "wasm/bench/verify.mjs", "--markdown"] + (["--quick"] if QUICK else []))
     return f"""## 2. npm package `nfehook` (Node {run(['node', '--version']).strip()})
 
 `node wasm/bench/verify.mjs --markdown`: one process, peers interleaved; ratio > 1 means nfehook
-is faster.
+is faster. Load average when the run started: {load:.1f} on {os.cpu_count()} cores.
 
 {out.strip()}
 
