@@ -92,8 +92,8 @@ fn parse_chave(input: &str) -> Result<ChaveAcesso> {
 impl Tools {
     /// The sandbox's admin routes, over the active connection's client from the app's one
     /// client cache; refused on other connections.
-    fn sandbox(&self) -> Result<SandboxClient> {
-        let (endpoint, client) = self.client()?;
+    async fn sandbox(&self) -> Result<SandboxClient> {
+        let (endpoint, client) = self.client().await?;
         if endpoint.kind == ConnectionKind::Sandbox {
             Ok(SandboxClient::new(client))
         } else {
@@ -109,8 +109,8 @@ impl Tools {
     ) -> Result<TestEventResult> {
         let kind = parse_event(&input.event)?;
         let chave = parse_chave(&input.chave)?;
-        if self.on_sandbox()? {
-            let sandbox = self.sandbox()?;
+        if self.on_sandbox().await? {
+            let sandbox = self.sandbox().await?;
             let request = TriggerRequest::new(kind.clone()).with_chave(chave.as_str());
             let triggered = sandbox.trigger(&request).await.map_err(map_error)?;
             let ours = |d: &&nfehook_sandbox::TriggeredDelivery| match kind.dialect() {
@@ -126,7 +126,7 @@ impl Tools {
                 delivery,
             });
         }
-        let detail = self.desktop.api()?.get(subscription_id).await?;
+        let detail = self.desktop.api().await?.get(subscription_id).await?;
         let (dialect, body) =
             test_body(&kind, chave, unix_now()).ok_or_else(|| DesktopError::Validation {
                 message: None,
@@ -146,18 +146,31 @@ impl Tools {
             subscription_id: Some(subscription_id.to_owned()),
             ..DeliveryQuery::default()
         };
-        self.sandbox()?.deliveries(&query).await.map_err(map_error)
+        self.sandbox()
+            .await?
+            .deliveries(&query)
+            .await
+            .map_err(map_error)
     }
 
     /// Sends a delivery again through the dispatcher: the same delivery, body and event id,
     /// one more attempt.
     pub async fn resend_delivery(&self, delivery_id: &str) -> Result<Delivery> {
-        self.sandbox()?.resend(delivery_id).await.map_err(map_error)
+        self.sandbox()
+            .await?
+            .resend(delivery_id)
+            .await
+            .map_err(map_error)
     }
 
     /// The sandbox's account webhook, its secret shown by its last four characters only.
     pub async fn account_webhook(&self) -> Result<Option<AccountWebhookView>> {
-        let webhook = self.sandbox()?.account_webhook().await.map_err(map_error)?;
+        let webhook = self
+            .sandbox()
+            .await?
+            .account_webhook()
+            .await
+            .map_err(map_error)?;
         Ok(webhook.as_ref().map(AccountWebhookView::new))
     }
 
@@ -167,7 +180,7 @@ impl Tools {
         &self,
         input: &AccountWebhookInput,
     ) -> Result<AccountWebhookSet> {
-        let sandbox = self.sandbox()?;
+        let sandbox = self.sandbox().await?;
         let existed = sandbox
             .account_webhook()
             .await
