@@ -26,11 +26,12 @@ desktop-ui:
 	scripts/setup.sh node desktop/app
 	npm --prefix desktop/app run build
 
-## Builds the release app and starts it (opens on the embedded sandbox).
+## Builds the release app (profile `desktop`: release optimised for size) and starts it (opens
+## on the embedded sandbox).
 run-desktop: setup-desktop desktop-ui
 	scripts/setup.sh rust
-	$(CARGO) build --release -p nfehook-desktop
-	target/release/nfehook-desktop
+	$(CARGO) build --profile desktop -p nfehook-desktop
+	target/desktop/nfehook-desktop
 
 ## Vitest + type check, the bundle, the debug binary, then WebDriver end to end under Xvfb.
 test-desktop: setup-desktop

@@ -8,8 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # One build of all three: Tauri is compiled once, with the same features for the app and the floor.
-cargo build --release -p nfehook-desktop -p nfehook-floor -p nfehook-sandbox
+cargo build --profile desktop -p nfehook-desktop -p nfehook-floor -p nfehook-sandbox
 command -v tauri-driver >/dev/null || cargo install tauri-driver --locked --version 2.1.0
 scripts/setup.sh node desktop/app
-NFEHOOK_DESKTOP_BIN="$PWD/target/release/nfehook-desktop" \
+NFEHOOK_DESKTOP_BIN="$PWD/target/desktop/nfehook-desktop" NFEHOOK_FLOOR_BIN="$PWD/target/desktop/nfehook-floor" \
+  NFEHOOK_SANDBOX_BIN="$PWD/target/desktop/nfehook-sandbox" \
   xvfb-run -a -s "-screen 0 1280x800x24" node desktop/app/scripts/figures.mjs

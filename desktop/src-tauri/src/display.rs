@@ -64,7 +64,7 @@ pub fn named_display(
 ) -> Result<String, NoDisplay> {
     ["WAYLAND_DISPLAY", "DISPLAY"]
         .into_iter()
-        .filter_map(|name| var(name))
+        .filter_map(var)
         .map(|v| OsStr::to_string_lossy(&v).trim().to_owned())
         .find(|v| !v.is_empty())
         .ok_or(NoDisplay::Unset)

@@ -196,9 +196,7 @@ impl KeyStore {
     fn keychain(&self) -> Option<&dyn Keychain> {
         self.keychain
             .get_or_init(|| {
-                let Some(rx) = self.pending.lock().expect("pending lock").take() else {
-                    return None;
-                };
+                let rx = self.pending.lock().expect("pending lock").take()?;
                 let probed = match rx.recv_timeout(self.probe_wait) {
                     Ok(probed) => probed,
                     Err(RecvTimeoutError::Timeout) => Err(format!(
