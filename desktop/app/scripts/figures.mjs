@@ -7,7 +7,7 @@
 // target/figures-desktop/report.json (read by tests/bench/bench.py) and prints a summary.
 import { execSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { By, until } from 'selenium-webdriver';
@@ -222,7 +222,14 @@ for (let i = 0; ; i++) {
 }
 
 const subjects = { app: BIN, floor: FLOOR };
-const result = { measuredAt: new Date().toISOString(), display: process.env.DISPLAY, idleMs: IDLE_MS };
+// The machine's load average before and after (a shared machine inflates every time; the floor,
+// measured in the same run, is what the app is compared with).
+const result = {
+  measuredAt: new Date().toISOString(),
+  display: process.env.DISPLAY,
+  idleMs: IDLE_MS,
+  loadAverage: { before: loadavg()[0] },
+};
 for (const [name, bin] of Object.entries(subjects)) {
   result[name] = { binary: bin, sizeBytes: statSync(bin).size, cold: [], warm: [], internal: [], pss: [] };
 }
@@ -268,6 +275,8 @@ result.app.trace = stepNames.map((step) => ({
 result.app.trace.sort((a, b) => a.ms - b.ms);
 
 result.list = await listFigures();
+
+result.loadAverage.after = loadavg()[0];
 
 mkdirSync(OUT, { recursive: true });
 writeFileSync(join(OUT, 'report.json'), `${JSON.stringify(result, null, 2)}\n`);

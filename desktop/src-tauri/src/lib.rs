@@ -206,6 +206,6 @@ pub fn run() {
         })
         .build(tauri::generate_context!())
         .expect("error while building the NFeHook desktop app");
-    trace.mark("window built");
+    trace.mark("app built");
     app.run(|_, _| {});
 }
