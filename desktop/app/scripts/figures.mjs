@@ -186,6 +186,18 @@ async function listFigures() {
       return { loads: all.filter(([n]) => n === 'list-load').map(([, d]) => d), renders: all.filter(([n]) => n === 'list-render').map(([, d]) => d) };
     };
     const first = await waitFor(1);
+    // Where the page's part of the start goes, on the page's own clock (ms after navigation
+    // start): the document fetched, the module script evaluated and the app mounted
+    // (DOMContentLoaded waits for module scripts), the first frame shown (main.ts's mark).
+    const page = await driver.executeScript(`
+      const nav = performance.getEntriesByType('navigation')[0];
+      const mark = performance.getEntriesByName('first-paint', 'mark')[0];
+      const fcp = performance.getEntriesByName('first-contentful-paint')[0];
+      return nav && {
+        responseEndMs: nav.responseEnd, domContentLoadedMs: nav.domContentLoadedEventEnd,
+        loadEventMs: nav.loadEventEnd, firstPaintMarkMs: mark ? mark.startTime : null,
+        firstContentfulPaintMs: fcp ? fcp.startTime : null,
+      };`);
     const shown = await (await driver.wait(until.elementLocated(By.css('#list-count')), 10_000)).getText();
     const refreshes = [];
     for (let i = 0; i < REFRESHES; i++) {
@@ -196,6 +208,7 @@ async function listFigures() {
     const domRows = await driver.executeScript("return document.querySelectorAll('[data-row-name]').length");
     return {
       rows: ROWS,
+      page,
       seedSeconds: Number(seedSecs.toFixed(1)),
       shown,
       domRows,
