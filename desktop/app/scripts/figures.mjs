@@ -2,7 +2,7 @@
 // binary size, cold and warm spawn to first paint, idle memory of each one's processes, where the
 // app's start-up time goes (its startup trace), and the list with 10,000 subscriptions.
 // The floor is `nfehook-floor` (desktop/floor): a blank Tauri 2 window with one element, the same
-// WebKitGTK and release profile, which reports its first paint the way the app's main.ts does.
+// WebKitGTK and cargo profile (`desktop`), which reports its first paint the way the app's main.ts does.
 // Run by desktop/scripts/figures.sh inside xvfb-run, after the release build. Writes
 // target/figures-desktop/report.json (read by tests/bench/bench.py) and prints a summary.
 import { execSync } from 'node:child_process';
@@ -13,8 +13,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { By, until } from 'selenium-webdriver';
 import { BIN, ROOT, startApp, startGroup } from '../e2e/support.mjs';
 
-const FLOOR = process.env.NFEHOOK_FLOOR_BIN ?? join(ROOT, 'target/release/nfehook-floor');
-const SANDBOX = process.env.NFEHOOK_SANDBOX_BIN ?? join(ROOT, 'target/release/nfehook-sandbox');
+const FLOOR = process.env.NFEHOOK_FLOOR_BIN ?? join(ROOT, 'target/desktop/nfehook-floor');
+const SANDBOX = process.env.NFEHOOK_SANDBOX_BIN ?? join(ROOT, 'target/desktop/nfehook-sandbox');
 const OUT = join(ROOT, 'target/figures-desktop');
 const IDENTIFIER = 'dev.nfehook.desktop';
 const ROWS = Number(process.env.FIGURES_ROWS ?? 10_000);
