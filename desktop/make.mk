@@ -26,11 +26,12 @@ desktop-ui:
 	scripts/setup.sh node desktop/app
 	npm --prefix desktop/app run build
 
-## Builds the release app and starts it (opens on the embedded sandbox).
+## Builds the release app (profile `desktop`: release optimised for size) and starts it (opens
+## on the embedded sandbox).
 run-desktop: setup-desktop desktop-ui
 	scripts/setup.sh rust
-	$(CARGO) build --release -p nfehook-desktop
-	target/release/nfehook-desktop
+	$(CARGO) build --profile desktop -p nfehook-desktop
+	target/desktop/nfehook-desktop
 
 ## Vitest + type check, the bundle, the debug binary, then WebDriver end to end under Xvfb.
 test-desktop: setup-desktop
@@ -44,8 +45,10 @@ test-desktop: setup-desktop
 	NFEHOOK_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN_DEBUG) NFEHOOK_SANDBOX_BIN=$(CURDIR)/target/debug/nfehook-sandbox \
 	  xvfb-run -a -s "-screen 0 1280x800x24" npm --prefix desktop/app run e2e
 
-## Release size, cold start to first paint, idle memory, 10,000-row list render (not a test).
+## The app beside a blank Tauri window (desktop/floor): release size, cold and warm start to first
+## paint, idle memory, the startup trace, the 10,000-row list (not a test). Writes
+## target/figures-desktop/report.json; `python3 tests/bench/bench.py --only desktop` puts it in
+## BENCHMARKS.md.
 figures-desktop: setup-desktop desktop-ui
 	scripts/setup.sh apt $(DESKTOP_E2E_APT)
-	$(CARGO) build --release -p nfehook-desktop
 	desktop/scripts/figures.sh

@@ -120,7 +120,7 @@ impl Tools {
         sources: Vec<SourceInput>,
     ) -> Result<PreviewView> {
         let parsed = parse_sources(sources)?;
-        let (endpoint, client) = self.client()?;
+        let (endpoint, client) = self.client().await?;
         let existing = client
             .list_chaves(subscription_id)
             .await
@@ -158,29 +158,29 @@ impl Tools {
     /// in the background; returns the import's id. Progress goes to `emit`.
     pub async fn start_import(&self, preview_id: u64, emit: Emit<ImportEvent>) -> Result<i64> {
         let (target, preview) = self.previews.take(preview_id).ok_or_else(expired_preview)?;
-        let id = on_journal(&self.journal, move |journal| {
+        let id = on_journal(&self.journal()?, move |journal| {
             journal.create(&target, &preview)
         })
         .await?;
-        self.run_import(id, emit)?;
+        self.run_import(id, emit).await?;
         Ok(id)
     }
 
     /// Sends the rest of an interrupted or cancelled import, in the background.
-    pub fn resume_import(&self, import_id: i64, emit: Emit<ImportEvent>) -> Result<()> {
-        let record = self.journal.import(import_id).map_err(import_error)?;
-        let endpoint = self.endpoint()?;
+    pub async fn resume_import(&self, import_id: i64, emit: Emit<ImportEvent>) -> Result<()> {
+        let record = self.journal()?.import(import_id).map_err(import_error)?;
+        let endpoint = self.endpoint().await?;
         if record.target.connection != endpoint.id {
             return Err(DesktopError::InvalidConnection {
                 reason: "this import belongs to another connection; switch to it to resume"
                     .to_owned(),
             });
         }
-        self.run_import(import_id, emit)
+        self.run_import(import_id, emit).await
     }
 
-    fn run_import(&self, import_id: i64, emit: Emit<ImportEvent>) -> Result<()> {
-        let (_, client) = self.client()?;
+    async fn run_import(&self, import_id: i64, emit: Emit<ImportEvent>) -> Result<()> {
+        let (_, client) = self.client().await?;
         let cancel = CancellationToken::new();
         {
             let mut imports = lock(&self.imports);
@@ -191,8 +191,8 @@ impl Tools {
             }
             imports.insert(import_id, cancel.clone());
         }
-        let importer = Importer::new(Arc::new(client), Arc::clone(&self.journal))
-            .with_options(ImportOptions::default());
+        let importer =
+            Importer::new(Arc::new(client), self.journal()?).with_options(ImportOptions::default());
         let imports = Arc::clone(&self.imports);
         let running = Arc::clone(&imports);
         tauri::async_runtime::spawn(async move {
@@ -226,11 +226,11 @@ impl Tools {
 
     /// Imports of the subscription (on the active connection) with rows not sent yet:
     /// running now, or interrupted (the app was closed) or cancelled.
-    pub fn open_imports(&self, subscription_id: &str) -> Result<Vec<OpenImport>> {
-        let endpoint = self.endpoint()?;
+    pub async fn open_imports(&self, subscription_id: &str) -> Result<Vec<OpenImport>> {
+        let endpoint = self.endpoint().await?;
         let running = lock(&self.imports).keys().copied().collect::<Vec<_>>();
         Ok(self
-            .journal
+            .journal()?
             .open_imports(&endpoint.id, Some(subscription_id))
             .map_err(import_error)?
             .into_iter()
@@ -243,13 +243,13 @@ impl Tools {
 
     /// An import as the journal has it, and whether it is running now.
     pub fn import_status(&self, import_id: i64) -> Result<(ImportRecord, bool)> {
-        let record = self.journal.import(import_id).map_err(import_error)?;
+        let record = self.journal()?.import(import_id).map_err(import_error)?;
         Ok((record, lock(&self.imports).contains_key(&import_id)))
     }
 
     /// Every row of an import with its result (read on the blocking pool).
     pub async fn import_results(&self, import_id: i64) -> Result<Vec<ResultRow>> {
-        on_journal(&self.journal, move |journal| journal.rows(import_id)).await
+        on_journal(&self.journal()?, move |journal| journal.rows(import_id)).await
     }
 
     /// The results as CSV text (to copy).
@@ -269,6 +269,6 @@ impl Tools {
 
     /// Closes an import whose unsent rows the user gives up on.
     pub fn dismiss_import(&self, import_id: i64) -> Result<()> {
-        self.journal.dismiss(import_id).map_err(import_error)
+        self.journal()?.dismiss(import_id).map_err(import_error)
     }
 }

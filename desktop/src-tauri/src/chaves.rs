@@ -75,7 +75,7 @@ impl Tools {
 
     /// The keys of a subscription, filtered by `search`.
     pub async fn list_chaves(&self, subscription_id: &str, search: &str) -> Result<Vec<ChaveRow>> {
-        let (_, client) = self.client()?;
+        let (_, client) = self.client().await?;
         let keys = client
             .list_chaves(subscription_id)
             .await
@@ -92,7 +92,7 @@ impl Tools {
 
     /// Adds one key (validated first; nothing is sent for an invalid one).
     pub async fn add_chave(&self, subscription_id: &str, input: &str) -> Result<ChaveInfo> {
-        let (_, client) = self.client()?;
+        let (_, client) = self.client().await?;
         let chave = client
             .add_chave(subscription_id, input)
             .await
@@ -106,7 +106,7 @@ impl Tools {
         subscription_id: &str,
         chaves: &[String],
     ) -> Result<RemoveOutcome> {
-        let (_, client) = self.client()?;
+        let (_, client) = self.client().await?;
         let mut outcome = RemoveOutcome::default();
         for chave in chaves {
             match client.remove_chave(subscription_id, chave).await {

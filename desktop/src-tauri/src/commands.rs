@@ -3,13 +3,13 @@
 //! grants them.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use tauri::State;
 
 use crate::clipboard::{CLEAR_AFTER, Clipboard, copy_then_clear};
 use crate::desktop::{AppInfo, ConnectionInput, ConnectionUpdate, ConnectionView, Desktop};
 use crate::error::Result;
+use crate::startup::StartupTrace;
 use crate::view::{Created, FormCheck, SubscriptionForm, SubscriptionRow, SubscriptionView};
 
 /// What the commands share, managed by Tauri.
@@ -18,8 +18,8 @@ pub struct AppState {
     pub desktop: Arc<Desktop>,
     /// The system clipboard (a fake in tests).
     pub clipboard: Arc<dyn Clipboard>,
-    /// When the process started, for the startup trace.
-    pub started: Instant,
+    /// The startup trace, which the UI's first paint ends.
+    pub trace: StartupTrace,
 }
 
 /// Connections, key storage, sandbox state.
@@ -131,16 +131,11 @@ pub async fn copy_sensitive(state: State<'_, AppState>, text: String) -> Result<
     copy_then_clear(state.clipboard.clone(), text, CLEAR_AFTER)
 }
 
-/// Called by the UI after its first paint; with `NFEHOOK_STARTUP_TRACE` set, prints the time
-/// since the process started (used by `desktop/scripts/figures.sh`).
+/// Called by the UI once its first frame is on screen (and again by later views); the first
+/// call ends the [startup trace](crate::startup) (read by `make figures-desktop`).
 #[tauri::command]
 pub fn ui_ready(state: State<'_, AppState>) {
-    if std::env::var_os("NFEHOOK_STARTUP_TRACE").is_some() {
-        eprintln!(
-            "nfehook-desktop: first paint {} ms after start",
-            state.started.elapsed().as_millis()
-        );
-    }
+    state.trace.first_paint();
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use nfehook_core::SubscriptionPatch;
 use serde::{Deserialize, Serialize};
@@ -20,6 +21,15 @@ use crate::connection::{
 use crate::error::{DesktopError, Result};
 use crate::keystore::{KeyStorage, KeyStore};
 use crate::view::{Created, FormCheck, SubscriptionForm, SubscriptionRow, SubscriptionView};
+
+/// How long a request on the sandbox connection waits for the embedded sandbox, which starts in
+/// the background while the window opens, before it fails with
+/// [`DesktopError::SandboxUnavailable`].
+pub const SANDBOX_WAIT: Duration = Duration::from_secs(10);
+
+/// The embedded sandbox's state: `None` while it starts, then its endpoint or why it did not
+/// start.
+type SandboxState = Option<std::result::Result<SandboxEndpoint, String>>;
 
 /// Where the embedded sandbox listens and the local key it accepts.
 #[derive(Debug, Clone)]
@@ -176,7 +186,7 @@ pub struct Desktop {
     settings: Mutex<Settings>,
     settings_set_aside: Option<PathBuf>,
     keys: KeyStore,
-    sandbox: Mutex<std::result::Result<SandboxEndpoint, String>>,
+    sandbox: tokio::sync::watch::Sender<SandboxState>,
     factory: Arc<dyn ApiFactory>,
     clients: ClientCache,
 }
@@ -196,8 +206,8 @@ fn non_blank(s: Option<&str>) -> Option<&str> {
 
 impl Desktop {
     /// Loads the settings at `settings_path` (defaults when missing; an unreadable file is set
-    /// aside, see [`Settings::load`]). The sandbox is "starting" until
-    /// [`Desktop::set_sandbox`] is called.
+    /// aside, see [`Settings::load`]). The sandbox is starting until [`Desktop::set_sandbox`]
+    /// is called; requests on its connection wait for it (at most [`SANDBOX_WAIT`]).
     pub fn new(
         settings_path: PathBuf,
         keys: KeyStore,
@@ -209,7 +219,7 @@ impl Desktop {
             settings: Mutex::new(loaded.settings),
             settings_set_aside: loaded.set_aside,
             keys,
-            sandbox: Mutex::new(Err("starting".to_owned())),
+            sandbox: tokio::sync::watch::Sender::new(None),
             factory,
             clients: ClientCache::default(),
         })
@@ -217,19 +227,34 @@ impl Desktop {
 
     /// Records the embedded sandbox's endpoint, or why it did not start.
     pub fn set_sandbox(&self, endpoint: std::result::Result<SandboxEndpoint, String>) {
-        *self.sandbox.lock().expect("sandbox lock") = endpoint;
+        self.sandbox.send_replace(Some(endpoint));
         self.clients.invalidate(SANDBOX_ID);
     }
 
-    fn sandbox(&self) -> std::result::Result<SandboxEndpoint, String> {
-        self.sandbox.lock().expect("sandbox lock").clone()
+    /// The sandbox's state now, without waiting.
+    fn sandbox_now(&self) -> SandboxState {
+        self.sandbox.borrow().clone()
+    }
+
+    /// The sandbox's endpoint once it has started (waiting at most [`SANDBOX_WAIT`]).
+    async fn sandbox_endpoint(&self) -> Result<SandboxEndpoint> {
+        let mut state = self.sandbox.subscribe();
+        let started =
+            match tokio::time::timeout(SANDBOX_WAIT, state.wait_for(Option::is_some)).await {
+                Ok(Ok(state)) => state.clone(),
+                Ok(Err(_)) | Err(_) => None,
+            };
+        match started {
+            Some(Ok(endpoint)) => Ok(endpoint),
+            Some(Err(_)) | None => Err(DesktopError::SandboxUnavailable),
+        }
     }
 
     fn view(&self, c: &Connection) -> Result<ConnectionView> {
         let (base_url, key) = match c.kind {
-            ConnectionKind::Sandbox => match self.sandbox() {
-                Ok(ep) => (Some(ep.base_url), Some(ep.api_key)),
-                Err(_) => (None, None),
+            ConnectionKind::Sandbox => match self.sandbox_now() {
+                Some(Ok(ep)) => (Some(ep.base_url), Some(ep.api_key)),
+                Some(Err(_)) | None => (None, None),
             },
             ConnectionKind::Production => {
                 (Some(PRODUCTION_BASE_URL.to_owned()), self.keys.get(&c.id)?)
@@ -259,7 +284,7 @@ impl Desktop {
             active_id: settings.active,
             key_storage: self.keys.storage(),
             keychain_notice: self.keys.notice(),
-            sandbox_error: self.sandbox().err().filter(|e| e != "starting"),
+            sandbox_error: self.sandbox_now().and_then(std::result::Result::err),
             settings_set_aside: self
                 .settings_set_aside
                 .as_ref()
@@ -378,8 +403,8 @@ impl Desktop {
         Ok(())
     }
 
-    /// The active connection's id, kind, base URL and key.
-    pub fn active_endpoint(&self) -> Result<ActiveEndpoint> {
+    /// The active connection's id, kind, base URL and key (on the sandbox, once it runs).
+    pub async fn active_endpoint(&self) -> Result<ActiveEndpoint> {
         let conn = {
             let settings = self.settings.lock().expect("settings lock");
             settings.find(&settings.active).cloned().ok_or_else(|| {
@@ -390,9 +415,7 @@ impl Desktop {
         };
         let (base_url, api_key) = match conn.kind {
             ConnectionKind::Sandbox => {
-                let ep = self
-                    .sandbox()
-                    .map_err(|_| DesktopError::SandboxUnavailable)?;
+                let ep = self.sandbox_endpoint().await?;
                 (ep.base_url, Some(ep.api_key))
             }
             ConnectionKind::Production => {
@@ -416,8 +439,8 @@ impl Desktop {
     }
 
     /// The API handle of the active connection (from the app's one client cache).
-    pub fn api(&self) -> Result<Arc<dyn SubscriptionsApi>> {
-        let ep = self.active_endpoint()?;
+    pub async fn api(&self) -> Result<Arc<dyn SubscriptionsApi>> {
+        let ep = self.active_endpoint().await?;
         if ep.kind == ConnectionKind::Production && ep.api_key.is_none() {
             return Err(DesktopError::MissingApiKey);
         }
@@ -430,8 +453,8 @@ impl Desktop {
 
     /// The active connection and its `nfehook-client` (from the app's one client cache), for
     /// the tools that call the NF-e keys routes; a connection without a key is refused here.
-    pub fn client(&self) -> Result<(ActiveEndpoint, Client)> {
-        let ep = self.active_endpoint()?;
+    pub async fn client(&self) -> Result<(ActiveEndpoint, Client)> {
+        let ep = self.active_endpoint().await?;
         let client = self.clients.get_or_build(
             &ep.id,
             |e| &mut e.clients,
@@ -447,13 +470,13 @@ impl Desktop {
 
     /// Every subscription of the active connection.
     pub async fn list_subscriptions(&self) -> Result<Vec<SubscriptionRow>> {
-        let subs = self.api()?.list().await?;
+        let subs = self.api().await?.list().await?;
         Ok(subs.iter().map(SubscriptionRow::from).collect())
     }
 
     /// One subscription in full, secret masked.
     pub async fn get_subscription(&self, id: &str) -> Result<SubscriptionView> {
-        Ok(SubscriptionView::from(&self.api()?.get(id).await?))
+        Ok(SubscriptionView::from(&self.api().await?.get(id).await?))
     }
 
     /// Checks a form with core's rules (for inline validation as the user types).
@@ -465,7 +488,7 @@ impl Desktop {
     pub async fn create_subscription(&self, form: &SubscriptionForm) -> Result<Created> {
         form.ensure_valid()?;
         let new = form.to_new();
-        let created = self.api()?.create(&new).await?;
+        let created = self.api().await?.create(&new).await?;
         Ok(Created {
             subscription: SubscriptionRow::from(&created),
             generated_secret: new
@@ -486,7 +509,7 @@ impl Desktop {
             ..form.clone()
         };
         form.ensure_valid()?;
-        let api = self.api()?;
+        let api = self.api().await?;
         api.update(id, &form.to_patch()).await?;
         Ok(SubscriptionView::from(&api.get(id).await?))
     }
@@ -497,17 +520,17 @@ impl Desktop {
             is_active: Some(active),
             ..SubscriptionPatch::default()
         };
-        self.api()?.update(id, &patch).await
+        self.api().await?.update(id, &patch).await
     }
 
     /// Deletes a subscription.
     pub async fn delete_subscription(&self, id: &str) -> Result<()> {
-        self.api()?.delete(id).await
+        self.api().await?.delete(id).await
     }
 
     /// The subscription's secret in clear, for reveal and copy.
     pub async fn reveal_secret(&self, id: &str) -> Result<String> {
-        Ok(self.api()?.get(id).await?.secret.expose().to_owned())
+        Ok(self.api().await?.get(id).await?.secret.expose().to_owned())
     }
 }
 
@@ -585,6 +608,66 @@ mod tests {
             f.desktop.info().unwrap().sandbox_error.as_deref(),
             Some("port in use")
         );
+    }
+
+    /// A desktop whose sandbox has not said yet whether it started.
+    fn starting() -> (tempfile::TempDir, Arc<FakeFactory>, Arc<Desktop>) {
+        let dir = tempfile::tempdir().unwrap();
+        let factory = Arc::new(FakeFactory::default());
+        let desktop = Desktop::new(
+            dir.path().join("connections.json"),
+            KeyStore::memory_only("tests"),
+            factory.clone(),
+        )
+        .unwrap();
+        (dir, factory, Arc::new(desktop))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_waits_for_the_sandbox_that_is_starting() {
+        let (_dir, factory, desktop) = starting();
+        let info = desktop.info().unwrap();
+        assert_eq!(info.connections[0].base_url, None, "no URL while it starts");
+        assert_eq!(info.sandbox_error, None, "starting is not an error");
+        let late = Arc::clone(&desktop);
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            late.set_sandbox(Ok(SandboxEndpoint {
+                base_url: "http://127.0.0.1:9".into(),
+                api_key: ApiKey::new("sbx_localkey5678"),
+            }));
+        });
+        let before = tokio::time::Instant::now();
+        desktop.list_subscriptions().await.unwrap();
+        assert!(before.elapsed() >= Duration::from_millis(300));
+        assert_eq!(
+            factory.connects.lock().unwrap()[0],
+            ("http://127.0.0.1:9".to_owned(), Some("5678".to_owned()))
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_sandbox_that_never_starts_is_a_typed_error_after_the_wait() {
+        let (_dir, factory, desktop) = starting();
+        let before = tokio::time::Instant::now();
+        let err = desktop.list_subscriptions().await.unwrap_err();
+        assert!(matches!(err, DesktopError::SandboxUnavailable), "{err:?}");
+        assert_eq!(before.elapsed(), SANDBOX_WAIT);
+        assert_eq!(serde_json::to_value(&err).unwrap()["kind"], "sandbox");
+        assert!(factory.connects.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_sandbox_that_failed_to_start_fails_at_once() {
+        let (_dir, _factory, desktop) = starting();
+        let waiting = Arc::clone(&desktop);
+        let request = tokio::spawn(async move { waiting.list_subscriptions().await });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        desktop.set_sandbox(Err("port in use".into()));
+        let before = tokio::time::Instant::now();
+        let err = request.await.unwrap().unwrap_err();
+        assert!(matches!(err, DesktopError::SandboxUnavailable), "{err:?}");
+        assert!(before.elapsed() < Duration::from_millis(10));
     }
 
     #[tokio::test]

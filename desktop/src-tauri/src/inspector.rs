@@ -77,7 +77,7 @@ impl Tools {
         Ok(match choice {
             SecretChoice::None => Vec::new(),
             SecretChoice::Subscription { id } => {
-                let detail = self.desktop.api()?.get(id).await?;
+                let detail = self.desktop.api().await?.get(id).await?;
                 vec![NamedSecret::new(detail.name, detail.secret.expose())]
             }
             SecretChoice::Pasted { secret } => {
@@ -256,7 +256,7 @@ impl Tools {
     /// On the sandbox: creates a subscription to every event pointing at the running
     /// inspector, and checks the inspector's requests with its secret.
     pub async fn inspector_subscribe_sandbox(&self) -> Result<Created> {
-        if self.endpoint()?.kind != ConnectionKind::Sandbox {
+        if self.endpoint().await?.kind != ConnectionKind::Sandbox {
             return Err(DesktopError::InvalidConnection {
                 reason: "a subscription to the inspector is created on the sandbox connection"
                     .to_owned(),

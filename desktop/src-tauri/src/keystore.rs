@@ -4,7 +4,9 @@
 //! Service, for instance) a key lasts for the session and the UI says so.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -13,6 +15,13 @@ use crate::error::{DesktopError, Result};
 
 /// Keychain service name under which the app stores its keys (account = connection id).
 pub const KEYCHAIN_SERVICE: &str = "dev.nfehook.desktop";
+
+/// How long the first use of the keys waits for a probe started in the background; a keychain
+/// slower than this is treated as absent for the session (keys in memory, with a notice).
+pub const PROBE_WAIT: Duration = Duration::from_secs(5);
+
+/// What a probe gives back: the keychain that answered, or why it is not used.
+type Probed = std::result::Result<Box<dyn Keychain>, String>;
 
 /// Why a keychain call failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +90,14 @@ impl Keychain for OsKeychain {
     }
 }
 
+/// Reads a probe entry: any answer (an entry or "no entry") means the keychain works.
+fn probe(keychain: Box<dyn Keychain>) -> Probed {
+    match keychain.get("__probe__") {
+        Ok(_) => Ok(keychain),
+        Err(KeychainFailure::Unavailable(reason) | KeychainFailure::Other(reason)) => Err(reason),
+    }
+}
+
 /// Where keys are kept right now, as the UI shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -101,7 +118,12 @@ pub enum KeyStorage {
 /// assert_eq!(keys.storage(), KeyStorage::Memory);
 /// ```
 pub struct KeyStore {
-    keychain: Option<Box<dyn Keychain>>,
+    /// The keychain once the probe is known to have answered; `None` in memory mode.
+    keychain: OnceLock<Option<Box<dyn Keychain>>>,
+    /// The answer of a probe still running in the background.
+    pending: Mutex<Option<Receiver<Probed>>>,
+    /// How long the first use waits for that answer.
+    probe_wait: Duration,
     /// Cache in keychain mode, the only copy in memory mode.
     memory: Mutex<HashMap<String, ApiKey>>,
     notice: Mutex<Option<String>>,
@@ -118,14 +140,95 @@ impl std::fmt::Debug for KeyStore {
 impl KeyStore {
     /// Uses `keychain` if a probe read answers (an entry or "no entry"); memory otherwise.
     pub fn detect(keychain: Box<dyn Keychain>) -> Self {
-        match keychain.get("__probe__") {
-            Ok(_) => Self {
-                keychain: Some(keychain),
-                memory: Mutex::default(),
-                notice: Mutex::default(),
-            },
-            Err(KeychainFailure::Unavailable(reason) | KeychainFailure::Other(reason)) => {
-                Self::memory_only(reason)
+        let store = Self::unsettled();
+        store.settle(probe(keychain));
+        store
+    }
+
+    /// Like [`KeyStore::detect`], with the probe on its own thread so that start-up does not
+    /// wait for the keychain (a D-Bus round trip, or a service being activated); the first use
+    /// of a key waits for its answer, at most [`PROBE_WAIT`].
+    ///
+    /// ```
+    /// use nfehook_desktop::{KeyStore, KeyStorage};
+    /// # struct Map(std::sync::Mutex<std::collections::HashMap<String, String>>);
+    /// # impl nfehook_desktop::keystore::Keychain for Map {
+    /// #     fn get(&self, a: &str) -> Result<Option<String>, nfehook_desktop::keystore::KeychainFailure> { Ok(self.0.lock().unwrap().get(a).cloned()) }
+    /// #     fn set(&self, a: &str, v: &str) -> Result<(), nfehook_desktop::keystore::KeychainFailure> { self.0.lock().unwrap().insert(a.into(), v.into()); Ok(()) }
+    /// #     fn delete(&self, a: &str) -> Result<(), nfehook_desktop::keystore::KeychainFailure> { self.0.lock().unwrap().remove(a); Ok(()) }
+    /// # }
+    /// let keys = KeyStore::detect_in_background(Box::new(Map(Default::default())));
+    /// assert_eq!(keys.storage(), KeyStorage::Keychain); // waits for the probe
+    /// ```
+    pub fn detect_in_background(keychain: Box<dyn Keychain>) -> Self {
+        Self::probe_in_background(keychain, PROBE_WAIT)
+    }
+
+    fn probe_in_background(keychain: Box<dyn Keychain>, wait: Duration) -> Self {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let spawned = std::thread::Builder::new()
+            .name("keychain-probe".to_owned())
+            .spawn(move || {
+                // The store may have stopped waiting; then the answer is not needed.
+                let _ = tx.send(probe(keychain));
+            });
+        let mut store = Self::unsettled();
+        store.probe_wait = wait;
+        match spawned {
+            Ok(_) => *store.pending.lock().expect("pending lock") = Some(rx),
+            Err(err) => store.settle(Err(format!("the keychain probe could not start: {err}"))),
+        }
+        store
+    }
+
+    /// A store whose mode a probe is yet to settle.
+    fn unsettled() -> Self {
+        Self {
+            keychain: OnceLock::new(),
+            pending: Mutex::default(),
+            probe_wait: PROBE_WAIT,
+            memory: Mutex::default(),
+            notice: Mutex::default(),
+        }
+    }
+
+    /// The keychain in use, waiting (bounded) for a probe still running.
+    fn keychain(&self) -> Option<&dyn Keychain> {
+        self.keychain
+            .get_or_init(|| {
+                let rx = self.pending.lock().expect("pending lock").take()?;
+                let probed = match rx.recv_timeout(self.probe_wait) {
+                    Ok(probed) => probed,
+                    Err(RecvTimeoutError::Timeout) => Err(format!(
+                        "the keychain did not answer within {} ms",
+                        self.probe_wait.as_millis()
+                    )),
+                    Err(RecvTimeoutError::Disconnected) => {
+                        Err("the keychain probe stopped without an answer".to_owned())
+                    }
+                };
+                self.resolve(probed)
+            })
+            .as_deref()
+    }
+
+    /// Records a probe's answer as the store's mode (the first one counts).
+    fn settle(&self, probed: Probed) {
+        if self.keychain.get().is_none() {
+            let resolved = self.resolve(probed);
+            let _ = self.keychain.set(resolved);
+        }
+    }
+
+    fn resolve(&self, probed: Probed) -> Option<Box<dyn Keychain>> {
+        match probed {
+            Ok(chain) => {
+                *self.notice.lock().expect("notice lock") = None;
+                Some(chain)
+            }
+            Err(reason) => {
+                *self.notice.lock().expect("notice lock") = Some(reason);
+                None
             }
         }
     }
@@ -133,7 +236,9 @@ impl KeyStore {
     /// A store with no keychain; `reason` is kept for the UI's notice.
     pub fn memory_only(reason: impl Into<String>) -> Self {
         Self {
-            keychain: None,
+            keychain: OnceLock::from(None),
+            pending: Mutex::default(),
+            probe_wait: PROBE_WAIT,
             memory: Mutex::default(),
             notice: Mutex::new(Some(reason.into())),
         }
@@ -141,7 +246,7 @@ impl KeyStore {
 
     /// Keychain or memory.
     pub fn storage(&self) -> KeyStorage {
-        if self.keychain.is_some() && self.notice.lock().expect("notice lock").is_none() {
+        if self.keychain().is_some() && self.notice.lock().expect("notice lock").is_none() {
             KeyStorage::Keychain
         } else {
             KeyStorage::Memory
@@ -150,13 +255,14 @@ impl KeyStore {
 
     /// Why keys are in memory only, when they are.
     pub fn notice(&self) -> Option<String> {
+        self.keychain();
         self.notice.lock().expect("notice lock").clone()
     }
 
     /// Stores the key for `account`. If the keychain fails now, the key stays in memory and
     /// the store switches to memory mode with a notice, rather than losing the key.
     pub fn set(&self, account: &str, key: &ApiKey) -> Result<()> {
-        if let Some(chain) = &self.keychain
+        if let Some(chain) = self.keychain()
             && self.storage() == KeyStorage::Keychain
             && let Err(KeychainFailure::Unavailable(r) | KeychainFailure::Other(r)) =
                 chain.set(account, key.expose())
@@ -175,7 +281,7 @@ impl KeyStore {
         if let Some(k) = self.memory.lock().expect("memory lock").get(account) {
             return Ok(Some(k.clone()));
         }
-        let Some(chain) = &self.keychain else {
+        let Some(chain) = self.keychain() else {
             return Ok(None);
         };
         if self.storage() != KeyStorage::Keychain {
@@ -199,7 +305,7 @@ impl KeyStore {
     /// Forgets the key for `account` everywhere.
     pub fn delete(&self, account: &str) -> Result<()> {
         self.memory.lock().expect("memory lock").remove(account);
-        if let Some(chain) = &self.keychain
+        if let Some(chain) = self.keychain()
             && self.storage() == KeyStorage::Keychain
         {
             chain.delete(account).map_err(
@@ -292,6 +398,78 @@ pub(crate) mod tests {
         assert_eq!(store.storage(), KeyStorage::Memory);
         assert_eq!(store.notice().as_deref(), Some("locked"));
         assert_eq!(store.get("c1").unwrap().unwrap().last4(), "0003");
+    }
+
+    /// A keychain that takes `delay` to answer each call.
+    struct SlowKeychain {
+        inner: FakeKeychain,
+        delay: Duration,
+    }
+
+    impl Keychain for SlowKeychain {
+        fn get(&self, account: &str) -> std::result::Result<Option<String>, KeychainFailure> {
+            std::thread::sleep(self.delay);
+            self.inner.get(account)
+        }
+        fn set(&self, account: &str, value: &str) -> std::result::Result<(), KeychainFailure> {
+            self.inner.set(account, value)
+        }
+        fn delete(&self, account: &str) -> std::result::Result<(), KeychainFailure> {
+            self.inner.delete(account)
+        }
+    }
+
+    #[test]
+    fn a_background_probe_returns_at_once_and_the_first_use_waits_for_it() {
+        let chain = FakeKeychain::default();
+        chain
+            .entries
+            .lock()
+            .unwrap()
+            .insert("c1".into(), "key-0004".into());
+        let started = std::time::Instant::now();
+        let slow = SlowKeychain {
+            inner: chain,
+            delay: Duration::from_millis(300),
+        };
+        let store = KeyStore::probe_in_background(Box::new(slow), Duration::from_secs(10));
+        assert!(
+            started.elapsed() < Duration::from_millis(300),
+            "waited for the probe"
+        );
+        assert_eq!(store.get("c1").unwrap().unwrap().last4(), "0004");
+        assert!(
+            started.elapsed() >= Duration::from_millis(300),
+            "did not wait for the probe"
+        );
+        assert_eq!(store.storage(), KeyStorage::Keychain);
+    }
+
+    #[test]
+    fn a_keychain_slower_than_the_wait_means_memory_with_a_notice() {
+        let slow = SlowKeychain {
+            inner: FakeKeychain::default(),
+            delay: Duration::from_secs(2),
+        };
+        let store = KeyStore::probe_in_background(Box::new(slow), Duration::from_millis(50));
+        assert_eq!(store.storage(), KeyStorage::Memory);
+        assert_eq!(
+            store.notice().as_deref(),
+            Some("the keychain did not answer within 50 ms")
+        );
+        store.set("c1", &ApiKey::new("key-0005")).unwrap();
+        assert_eq!(store.get("c1").unwrap().unwrap().last4(), "0005");
+    }
+
+    #[test]
+    fn an_unavailable_keychain_found_in_the_background_is_memory_with_its_reason() {
+        let chain = FakeKeychain {
+            unavailable: true,
+            ..FakeKeychain::default()
+        };
+        let store = KeyStore::detect_in_background(Box::new(chain));
+        assert_eq!(store.notice().as_deref(), Some("no secret service"));
+        assert_eq!(store.storage(), KeyStorage::Memory);
     }
 
     #[test]

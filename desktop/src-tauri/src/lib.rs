@@ -21,10 +21,12 @@ pub mod command_names;
 pub mod commands;
 pub mod connection;
 pub mod desktop;
+pub mod display;
 mod error;
 pub mod inspector;
 pub mod keystore;
 pub mod sandbox;
+pub mod startup;
 pub mod test_event;
 pub mod tool_commands;
 pub mod tools;
@@ -33,10 +35,11 @@ pub mod view;
 #[cfg(test)]
 mod testing;
 
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use tauri::Manager;
+use tauri::webview::PageLoadEvent;
 use tauri_plugin_clipboard_manager::ClipboardExt;
 
 pub use apikey::ApiKey;
@@ -117,19 +120,59 @@ impl<R: tauri::Runtime> clipboard::Clipboard for SystemClipboard<R> {
 }
 
 /// Keeps the embedded sandbox's server alive for the app's lifetime (dropping it stops it).
+#[derive(Default)]
 struct SandboxServer {
-    _running: Mutex<Option<nfehook_sandbox::RunningSandbox>>,
+    running: Mutex<Option<nfehook_sandbox::RunningSandbox>>,
 }
 
-/// Starts the app: keychain detection, settings, the embedded sandbox, the window.
+/// Starts the embedded sandbox in the background (its database is opened off the path to the
+/// first paint); requests on its connection wait for it (see [`desktop::SANDBOX_WAIT`]).
+fn start_sandbox<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    desktop: Arc<Desktop>,
+    data_dir: PathBuf,
+    trace: startup::StartupTrace,
+) {
+    tauri::async_runtime::spawn(async move {
+        match sandbox::start(&data_dir).await {
+            Ok((running, endpoint)) => {
+                // Kept before it is announced, so no request finds it stopped.
+                *app.state::<SandboxServer>()
+                    .running
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(running);
+                desktop.set_sandbox(Ok(endpoint));
+            }
+            Err(err) => desktop.set_sandbox(Err(err.to_string())),
+        }
+        trace.mark("sandbox started");
+    });
+}
+
+/// Starts the app: the window first; the keychain probe and the embedded sandbox start beside
+/// it, and the databases open when first used. With no display it says so in one line and
+/// exits with [`display::NO_DISPLAY_EXIT`].
 pub fn run() {
-    let started = Instant::now();
+    let trace = startup::StartupTrace::from_env();
+    if let Err(no_display) = display::check() {
+        eprintln!("{}", no_display.line(&display::message_locale()));
+        std::process::exit(display::NO_DISPLAY_EXIT);
+    }
+    trace.mark("display opened");
+    let page_trace = trace.clone();
+    let setup_trace = trace.clone();
     let app = with_commands(tauri::Builder::default())
         .plugin(tauri_plugin_clipboard_manager::init())
+        .on_page_load(move |_, payload| match payload.event() {
+            PageLoadEvent::Started => page_trace.mark("page load started"),
+            PageLoadEvent::Finished => page_trace.mark("page loaded"),
+        })
         .setup(move |app| {
+            let trace = setup_trace;
+            trace.mark("setup");
             let data_dir = app.path().app_data_dir()?;
             let config_dir = app.path().app_config_dir()?;
-            let keys = KeyStore::detect(Box::new(keystore::OsKeychain::new(
+            let keys = KeyStore::detect_in_background(Box::new(keystore::OsKeychain::new(
                 keystore::KEYCHAIN_SERVICE,
             )));
             let desktop = Arc::new(Desktop::new(
@@ -137,36 +180,32 @@ pub fn run() {
                 keys,
                 Arc::new(client::ClientFactory),
             )?);
-            // Started before the window loads, so the first list request finds it running.
-            let running = match tauri::async_runtime::block_on(sandbox::start(&data_dir)) {
-                Ok((running, endpoint)) => {
-                    desktop.set_sandbox(Ok(endpoint));
-                    Some(running)
-                }
-                Err(err) => {
-                    desktop.set_sandbox(Err(err.to_string()));
-                    None
-                }
-            };
-            app.manage(SandboxServer {
-                _running: Mutex::new(running),
-            });
+            trace.mark("settings loaded");
+            app.manage(SandboxServer::default());
+            start_sandbox(
+                app.handle().clone(),
+                Arc::clone(&desktop),
+                data_dir.clone(),
+                trace.clone(),
+            );
             // The tools' files: the import journal and inspector history beside the sandbox's
             // data; exported CSV/TXT files to NFEHOOK_EXPORT_DIR, else Downloads.
             let export_dir = std::env::var_os("NFEHOOK_EXPORT_DIR")
                 .map(std::path::PathBuf::from)
                 .or_else(|| app.path().download_dir().ok())
                 .unwrap_or_else(|| data_dir.join("exports"));
-            let tools = tools::Tools::new(Arc::clone(&desktop), &data_dir, export_dir)?;
+            let tools = tools::Tools::new(Arc::clone(&desktop), &data_dir, export_dir);
             app.manage::<tool_commands::ToolsState>(Arc::new(tools));
             app.manage(commands::AppState {
                 desktop,
                 clipboard: Arc::new(SystemClipboard(app.handle().clone())),
-                started,
+                trace: trace.clone(),
             });
+            trace.mark("setup done");
             Ok(())
         })
         .build(tauri::generate_context!())
         .expect("error while building the NFeHook desktop app");
+    trace.mark("app built");
     app.run(|_, _| {});
 }

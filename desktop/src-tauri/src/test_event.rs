@@ -87,8 +87,8 @@ fn parse_chave(input: &str) -> Result<ChaveAcesso> {
 impl Tools {
     /// The sandbox's admin routes, over the active connection's client from the app's one
     /// client cache; refused on other connections.
-    fn sandbox(&self) -> Result<SandboxClient> {
-        let (endpoint, client) = self.client()?;
+    async fn sandbox(&self) -> Result<SandboxClient> {
+        let (endpoint, client) = self.client().await?;
         if endpoint.kind == ConnectionKind::Sandbox {
             Ok(SandboxClient::new(client))
         } else {
@@ -105,15 +105,15 @@ impl Tools {
     ) -> Result<TestEventResult> {
         let kind = parse_event(&input.event)?;
         let chave = parse_chave(&input.chave)?;
-        if self.on_sandbox()? {
-            let sandbox = self.sandbox()?;
+        if self.on_sandbox().await? {
+            let sandbox = self.sandbox().await?;
             let test = sandbox
                 .test_event(kind, chave.as_str(), subscription_id, FIRST_ATTEMPT_WAIT)
                 .await
                 .map_err(map_error)?;
             return Ok(TestEventResult::Sandbox(test));
         }
-        let detail = self.desktop.api()?.get(subscription_id).await?;
+        let detail = self.desktop.api().await?.get(subscription_id).await?;
         let outcome = send_test(
             &detail.url,
             &detail.secret,
@@ -136,18 +136,31 @@ impl Tools {
             subscription_id: Some(subscription_id.to_owned()),
             ..DeliveryQuery::default()
         };
-        self.sandbox()?.deliveries(&query).await.map_err(map_error)
+        self.sandbox()
+            .await?
+            .deliveries(&query)
+            .await
+            .map_err(map_error)
     }
 
     /// Sends a delivery again through the dispatcher: the same delivery, body and event id,
     /// one more attempt.
     pub async fn resend_delivery(&self, delivery_id: &str) -> Result<Delivery> {
-        self.sandbox()?.resend(delivery_id).await.map_err(map_error)
+        self.sandbox()
+            .await?
+            .resend(delivery_id)
+            .await
+            .map_err(map_error)
     }
 
     /// The sandbox's account webhook, its secret shown by its last four characters only.
     pub async fn account_webhook(&self) -> Result<Option<AccountWebhookView>> {
-        let webhook = self.sandbox()?.account_webhook().await.map_err(map_error)?;
+        let webhook = self
+            .sandbox()
+            .await?
+            .account_webhook()
+            .await
+            .map_err(map_error)?;
         Ok(webhook.as_ref().map(AccountWebhookView::new))
     }
 
@@ -157,7 +170,7 @@ impl Tools {
         &self,
         input: &AccountWebhookInput,
     ) -> Result<AccountWebhookSet> {
-        let sandbox = self.sandbox()?;
+        let sandbox = self.sandbox().await?;
         let existed = sandbox
             .account_webhook()
             .await

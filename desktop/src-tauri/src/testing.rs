@@ -138,7 +138,6 @@ impl ApiFactory for FakeFactory {
 /// tauri.conf.json and capabilities/, so the ACL is exercised.
 pub(crate) mod ipc {
     use std::sync::Arc;
-    use std::time::Instant;
 
     use serde_json::Value;
     use tauri::ipc::{CallbackFn, InvokeBody};
@@ -178,14 +177,13 @@ pub(crate) mod ipc {
             base_url: "http://127.0.0.1:9".into(),
             api_key: ApiKey::new("sbx_test_key_0000"),
         }));
-        let tools =
-            Tools::new(Arc::clone(&desktop), dir.path(), dir.path().join("exports")).unwrap();
+        let tools = Tools::new(Arc::clone(&desktop), dir.path(), dir.path().join("exports"));
         let clipboard = Arc::new(FakeClipboard::default());
         let app = crate::with_commands(mock_builder())
             .manage(AppState {
                 desktop,
                 clipboard: clipboard.clone(),
-                started: Instant::now(),
+                trace: crate::startup::StartupTrace::new(false),
             })
             .manage::<ToolsState>(Arc::new(tools))
             .build(tauri::generate_context!(test = true))

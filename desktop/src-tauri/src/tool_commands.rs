@@ -134,12 +134,14 @@ pub async fn start_import(
 
 /// Resumes an interrupted or cancelled import; progress goes to `on_event`.
 #[tauri::command]
-pub fn resume_import(
+pub async fn resume_import(
     tools: State<'_, ToolsState>,
     import_id: i64,
     on_event: Channel<ImportEvent>,
 ) -> Result<()> {
-    tools.resume_import(import_id, channel_emitter(on_event))
+    tools
+        .resume_import(import_id, channel_emitter(on_event))
+        .await
 }
 
 /// Cancels a running import.
@@ -150,11 +152,11 @@ pub fn cancel_import(tools: State<'_, ToolsState>, import_id: i64) -> bool {
 
 /// Imports of a subscription with rows not sent yet (running, interrupted, cancelled).
 #[tauri::command]
-pub fn open_imports(
+pub async fn open_imports(
     tools: State<'_, ToolsState>,
     subscription_id: String,
 ) -> Result<Vec<OpenImport>> {
-    tools.open_imports(&subscription_id)
+    tools.open_imports(&subscription_id).await
 }
 
 /// An import's counts, and whether it runs.

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use nfehook_client::Client;
 use nfehook_inspector::RunningInspector;
@@ -34,7 +34,8 @@ pub(crate) struct InspectorSlot {
 /// Long-lived state of the keys, import, test-event and inspector features.
 pub struct Tools {
     pub(crate) desktop: Arc<Desktop>,
-    pub(crate) journal: Arc<Journal>,
+    /// Opened on first use, so the window does not wait for SQLite.
+    journal: OnceLock<Arc<Journal>>,
     pub(crate) dir: PathBuf,
     pub(crate) export_dir: PathBuf,
     pub(crate) imports: Arc<Mutex<HashMap<i64, CancellationToken>>>,
@@ -67,36 +68,44 @@ pub struct Exported {
 }
 
 impl Tools {
-    /// Opens the journal in `data_dir/tools`; exported files go to `export_dir` (the user's
-    /// Downloads folder in the app).
-    pub fn new(desktop: Arc<Desktop>, data_dir: &Path, export_dir: PathBuf) -> Result<Self> {
-        let dir = data_dir.join(TOOLS_DIR);
-        let journal = Journal::open(&dir)
-            .map_err(|e| DesktopError::Storage(std::io::Error::other(e.to_string())))?;
-        Ok(Self {
+    /// The tools' state with their files in `data_dir/tools` (the journal is opened there on
+    /// first use); exported files go to `export_dir` (the user's Downloads folder in the app).
+    pub fn new(desktop: Arc<Desktop>, data_dir: &Path, export_dir: PathBuf) -> Self {
+        Self {
             desktop,
-            journal: Arc::new(journal),
-            dir,
+            journal: OnceLock::new(),
+            dir: data_dir.join(TOOLS_DIR),
             export_dir,
             imports: Arc::default(),
             previews: PreviewStore::default(),
             inspector: tokio::sync::Mutex::new(None),
-        })
+        }
+    }
+
+    /// The import journal, opened the first time it is needed.
+    pub(crate) fn journal(&self) -> Result<Arc<Journal>> {
+        if let Some(journal) = self.journal.get() {
+            return Ok(Arc::clone(journal));
+        }
+        let opened = Journal::open(&self.dir)
+            .map_err(|e| DesktopError::Storage(std::io::Error::other(e.to_string())))?;
+        // Two first uses at once may both open it; one of them is kept.
+        Ok(Arc::clone(self.journal.get_or_init(|| Arc::new(opened))))
     }
 
     /// The active connection.
-    pub(crate) fn endpoint(&self) -> Result<ActiveEndpoint> {
-        self.desktop.active_endpoint()
+    pub(crate) async fn endpoint(&self) -> Result<ActiveEndpoint> {
+        self.desktop.active_endpoint().await
     }
 
     /// Whether the active connection is the embedded sandbox.
-    pub fn on_sandbox(&self) -> Result<bool> {
-        Ok(self.endpoint()?.kind == ConnectionKind::Sandbox)
+    pub async fn on_sandbox(&self) -> Result<bool> {
+        Ok(self.endpoint().await?.kind == ConnectionKind::Sandbox)
     }
 
     /// The active connection and its client, from the app's one client cache.
-    pub(crate) fn client(&self) -> Result<(ActiveEndpoint, Client)> {
-        self.desktop.client()
+    pub(crate) async fn client(&self) -> Result<(ActiveEndpoint, Client)> {
+        self.desktop.client().await
     }
 
     /// Writes `text` to `export_dir/name` and returns where.

@@ -1,6 +1,7 @@
 //! The command logic against the real crates: `Desktop` over `nfehook-client`, talking HTTP
 //! to an in-process `nfehook-sandbox` on 127.0.0.1.
 
+mod no_display;
 mod tools;
 
 use std::sync::Arc;
@@ -313,7 +314,7 @@ async fn a_changed_key_replaces_every_cached_client_even_with_the_same_ending() 
         w.desktop.list_subscriptions().await.unwrap_err(),
         DesktopError::Unauthorized { .. }
     ));
-    let (_, tools_client) = w.desktop.client().unwrap();
+    let (_, tools_client) = w.desktop.client().await.unwrap();
     assert!(tools_client.list_subscriptions().await.is_err());
 
     w.desktop
@@ -326,7 +327,7 @@ async fn a_changed_key_replaces_every_cached_client_even_with_the_same_ending() 
         )
         .unwrap();
     assert!(w.desktop.list_subscriptions().await.unwrap().is_empty());
-    let (_, tools_client) = w.desktop.client().unwrap();
+    let (_, tools_client) = w.desktop.client().await.unwrap();
     assert!(tools_client.list_subscriptions().await.unwrap().is_empty());
 
     // Clearing the key drops the tools' client too: nothing is sent without one.
@@ -340,7 +341,7 @@ async fn a_changed_key_replaces_every_cached_client_even_with_the_same_ending() 
         )
         .unwrap();
     assert!(matches!(
-        w.desktop.client().unwrap_err(),
+        w.desktop.client().await.unwrap_err(),
         DesktopError::MissingApiKey
     ));
 }

@@ -53,8 +53,7 @@ async fn bench() -> Bench {
         Arc::clone(&desktop),
         &dir.path().join("data"),
         dir.path().join("exports"),
-    )
-    .unwrap();
+    );
     Bench {
         dir,
         sandbox,
@@ -342,7 +341,7 @@ async fn test_events_reach_the_inspector_signed_through_both_paths() {
             api_key: Some(b.sandbox.api_key().to_owned()),
         })
         .unwrap();
-    assert!(!b.tools.on_sandbox().unwrap());
+    assert!(!b.tools.on_sandbox().await.unwrap());
     let result = b.tools.send_test_event(&sub, &input).await.unwrap();
     let TestEventResult::Direct { outcome, .. } = result else {
         panic!("{result:?}")
