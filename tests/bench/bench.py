@@ -315,7 +315,49 @@ handler calls against the 1 a perfect guard would make (failures and the kill in
 """
 
 
-SECTIONS = {"receivers": ("## 5.", lambda: receivers_section())}
+# ---------------------------------------------------------------------------------------------
+# 7. Fuzzing at depth (`make fuzz-long`, fuzz/long.py)
+
+FUZZ_FIGURES = ROOT / "fuzz" / "target" / "long" / "figures.json"
+
+
+def fuzz_section():
+    """The table of the last `make fuzz-long` runs (fuzz/long.py writes the figures)."""
+    figures = json.loads(FUZZ_FIGURES.read_text())
+    rows = []
+    for target, f in figures.items():
+        executions = f["executions"] or 0
+        reached = "yes" if executions >= f["runs"] else f"no (cap {f['cap']} s)"
+        rows.append(
+            f"| `{target}` | {executions:,} | {reached} | {f['seconds']:,.0f} s | {f['execsPerSecond'] or 0:,} "
+            f"| {f['peakRssMb']} MiB | {f['crashes']} | {f['corpusGrown']:,} → {f['corpusFiles']:,} files "
+            f"({f['corpusBytes'] / 1024:,.0f} KiB) | `{f['commit']}`, {f['date']} |")
+    return f"""## 7. Fuzzing at depth (`make fuzz-long`)
+
+`make fuzz-long` (fuzz/long.py, run under `nice -n 10` on this shared machine): every cargo-fuzz
+target (libFuzzer, AddressSanitizer, debug assertions) until {next(iter(figures.values()))['runs']:,}
+executions or its time cap, one process per target, then `cargo fuzz cmin` on its corpus.
+Executions and peak RSS are libFuzzer's own `stat::` lines; crashes count the crash, leak,
+timeout and out-of-memory artifacts the run wrote (each would be a regression test first).
+Corpus: files after the run → after minimisation.
+
+| target | executions | reached 10 M | time | executions/s | peak RSS | crashes | corpus | run at |
+| --- | ---: | --- | ---: | ---: | ---: | ---: | --- | --- |
+{chr(10).join(rows)}
+"""
+
+
+def kept(heading, note):
+    """A section measured by its own target, kept as the last run wrote it."""
+    old = OUT.read_text() if OUT.exists() else ""
+    start = old.find(heading)
+    if start < 0:
+        return note
+    end = old.find("\n## ", start + 1)
+    return old[start:] if end < 0 else old[start:end]
+
+
+SECTIONS = {"receivers": ("## 5.", lambda: receivers_section()), "fuzz": ("## 7.", lambda: fuzz_section())}
 
 
 def only(name):
@@ -345,6 +387,8 @@ def main():
         section("sandbox", sandbox_section),
         section("desktop", desktop_section),
         section("receivers", receivers_section),
+        # Hours of fuzzing are not part of `make bench`: its table stays as `make fuzz-long` wrote it.
+        kept("## 7.", "## 7. Fuzzing at depth\n\n_Not measured yet: `make fuzz-long` writes this table._\n"),
     ]
     cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
                 if l.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
