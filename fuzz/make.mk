@@ -18,10 +18,16 @@ fuzz-setup:
 	@command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 	python3 fuzz/seed.py
 
+# Each run's whole output goes to fuzz/logs/<target>.log; a failure (a build error, a crash) shows
+# its last lines rather than only the summary filter's.
 fuzz-smoke: fuzz-setup
+	@mkdir -p fuzz/logs
 	cd fuzz && for t in $(FUZZ_TARGETS); do \
-	  $(FUZZ_ENV) cargo fuzz run $$t corpus/$$t -- -max_total_time=$(FUZZ_SMOKE_SECONDS) -print_final_stats=1 2>&1 \
-	    | grep -E '^(stat::number_of_executed_units|stat::peak_rss|==|SUMMARY|Done)' | sed "s/^/[$$t] /"; \
+	  if ! $(FUZZ_ENV) cargo fuzz run $$t corpus/$$t -- -max_total_time=$(FUZZ_SMOKE_SECONDS) -print_final_stats=1 \
+	      > logs/$$t.log 2>&1; then \
+	    tail -n 40 logs/$$t.log | sed "s/^/[$$t] /"; exit 1; \
+	  fi; \
+	  grep -E '^(stat::number_of_executed_units|stat::peak_rss|Done)' logs/$$t.log | sed "s/^/[$$t] /"; \
 	done
 
 fuzz: fuzz-setup

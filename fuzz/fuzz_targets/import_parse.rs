@@ -47,7 +47,7 @@ fuzz_target!(|data: &[u8]| {
             }
             RowStatus::Invalid { problem } => {
                 assert!(ChaveAcesso::parse(&row.input).is_err());
-                assert!(!problem.message.is_empty());
+                assert!(!problem.to_string().is_empty());
             }
         }
     }

@@ -18,7 +18,7 @@ pub use client::{
 pub use error::{ApiError, Result};
 pub use retry::RetryPolicy;
 #[cfg(feature = "sandbox")]
-pub use sandbox::SandboxClient;
+pub use sandbox::{SandboxClient, SandboxTest};
 
 /// The `nfehook-core` models this client speaks, re-exported for convenience.
 pub use nfehook_core::{

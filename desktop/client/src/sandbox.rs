@@ -2,6 +2,9 @@
 //! resend deliveries, the account webhook), through the same transport as the Subscriptions
 //! API: one error mapping ([`ApiError`]), the API key from the same [`Client`], no redirects.
 
+use std::time::Duration;
+
+use nfehook_core::{Dialect, EventKind};
 use nfehook_sandbox::{
     AccountWebhook, AccountWebhookRequest, Delivery, DeliveryQuery, TriggerRequest, Triggered,
 };
@@ -11,6 +14,20 @@ use crate::client::{Client, decode_data, encode};
 use crate::error::{ApiError, Result};
 
 const SANDBOX: &str = "_sandbox";
+/// How often [`SandboxClient::first_attempt`] reads the delivery while it waits.
+const POLL_EVERY: Duration = Duration::from_millis(150);
+
+/// A test event sent through the sandbox's dispatcher, as [`SandboxClient::test_event`]
+/// returns it.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SandboxTest {
+    /// Every delivery the trigger created (one per matching webhook).
+    pub triggered: Triggered,
+    /// The delivery to the webhook the test was for, with its first attempt when one finished
+    /// in time; `None` when that webhook does not take the event (inactive, filtered out).
+    pub delivery: Option<Delivery>,
+}
 
 /// A client of a `nfehook-sandbox`'s admin routes, over a [`Client`] of its base URL and key.
 ///
@@ -96,6 +113,60 @@ impl SandboxClient {
             .url_at(&[SANDBOX, "deliveries", check_id(id)?], &[]);
         let answer = self.client.send_to(Method::GET, url, None).await?;
         decode_data(&answer)
+    }
+
+    /// Sends a test event of `kind` for `chave` to one webhook through the dispatcher (with its
+    /// retries) and waits up to `wait` for that delivery's first attempt. A subscription event
+    /// is for the subscription `subscription_id`; an account event for the account webhook.
+    ///
+    /// # Errors
+    /// [`ApiError::Validation`] for a bad key or an unknown event, and any other [`ApiError`].
+    pub async fn test_event(
+        &self,
+        kind: EventKind,
+        chave: &str,
+        subscription_id: &str,
+        wait: Duration,
+    ) -> Result<SandboxTest> {
+        let account = kind.dialect() == Some(Dialect::Account);
+        let triggered = self
+            .trigger(&TriggerRequest::new(kind).with_chave(chave))
+            .await?;
+        let ours = triggered.deliveries.iter().find(|d| {
+            if account {
+                d.dialect == Dialect::Account
+            } else {
+                d.subscription_id.as_deref() == Some(subscription_id)
+            }
+        });
+        let delivery = match ours {
+            Some(ours) => Some(self.first_attempt(&ours.id, wait).await?),
+            None => None,
+        };
+        Ok(SandboxTest {
+            triggered,
+            delivery,
+        })
+    }
+
+    /// The delivery `id` once its first attempt has finished, or as it stands after `wait`
+    /// (the attempt may still be in flight: the receiver has 30 s to answer).
+    ///
+    /// # Errors
+    /// [`ApiError::NotFound`], and any other [`ApiError`].
+    pub async fn first_attempt(&self, id: &str, wait: Duration) -> Result<Delivery> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let delivery = self.delivery(id).await?;
+            let finished = delivery
+                .attempts
+                .first()
+                .is_some_and(|a| a.outcome.is_finished());
+            if finished || tokio::time::Instant::now() >= deadline {
+                return Ok(delivery);
+            }
+            tokio::time::sleep(POLL_EVERY).await;
+        }
     }
 
     /// `POST /_sandbox/deliveries/{id}/resend`: the same delivery (body, event id) made

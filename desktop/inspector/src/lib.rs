@@ -17,7 +17,7 @@ pub use record::{
     Body, EventField, EventSummary, GivenResponse, Header, MAX_PRETTY_BYTES, MAX_PRETTY_DEPTH,
     RecordedRequest,
 };
-pub use sender::{MAX_RESPONSE_BODY, SendOutcome, send_signed, test_body, test_event};
+pub use sender::{MAX_RESPONSE_BODY, SendOutcome, send_signed, send_test, test_body, test_event};
 pub use server::{
     DEFAULT_BODY_LIMIT, DEFAULT_MAX_REQUESTS, Inspector, InspectorBuilder, InspectorEvent,
     RunningInspector,

@@ -91,6 +91,36 @@ pub fn test_body(kind: &EventKind, chave: ChaveAcesso, now_unix: i64) -> Option<
     Some((dialect, body.to_json()))
 }
 
+/// Sends a realistic test event of `kind` for `chave` straight to `url`, in the event's
+/// dialect, signed with `secret` and POSTed once ([`test_body`] then [`send_signed`]); `None`
+/// for an event of neither dialect.
+///
+/// ```
+/// use nfehook_core::{ChaveAcesso, EventKind, Secret};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let chave = ChaveAcesso::parse("52060433009911002506550120000007800267301615").unwrap();
+/// let secret = Secret::new("whsec_x");
+/// let timeout = std::time::Duration::from_secs(5);
+/// let sent = nfehook_inspector::send_test("http://127.0.0.1:9/hook", &secret, &EventKind::Cancelada, chave, 1_710_089_130, timeout).await.unwrap();
+/// assert!(sent.sent_body.contains(r#""event":"nfe.cancelada""#));
+/// assert_eq!(sent.signature_header, "X-Webhook-Signature");
+/// let unknown = EventKind::from_name("nfe.desconhecido");
+/// assert!(nfehook_inspector::send_test("http://127.0.0.1:9/hook", &secret, &unknown, chave, 0, timeout).await.is_none());
+/// # }
+/// ```
+pub async fn send_test(
+    url: &str,
+    secret: &Secret,
+    kind: &EventKind,
+    chave: ChaveAcesso,
+    now_unix: i64,
+    timeout: Duration,
+) -> Option<SendOutcome> {
+    let (dialect, body) = test_body(kind, chave, now_unix)?;
+    Some(send_signed(url, dialect, secret, &body, timeout).await)
+}
+
 /// What a test delivery got back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]

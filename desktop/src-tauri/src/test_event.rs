@@ -5,12 +5,10 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use nfehook_client::SandboxClient;
-use nfehook_core::{ChaveAcesso, Dialect, EventKind};
-use nfehook_inspector::{SendOutcome, send_signed, test_body};
-use nfehook_sandbox::{
-    AccountWebhook, AccountWebhookRequest, Delivery, DeliveryQuery, TriggerRequest, Triggered,
-};
+use nfehook_client::{SandboxClient, SandboxTest};
+use nfehook_core::{ChaveAcesso, EventKind};
+use nfehook_inspector::{SendOutcome, send_test};
+use nfehook_sandbox::{AccountWebhook, AccountWebhookRequest, Delivery, DeliveryQuery};
 use serde::{Deserialize, Serialize};
 
 use crate::client::map_error;
@@ -40,14 +38,7 @@ pub struct TestEventInput {
 #[serde(tag = "via", rename_all = "camelCase")]
 pub enum TestEventResult {
     /// Through the sandbox's dispatcher.
-    #[serde(rename_all = "camelCase")]
-    Sandbox {
-        /// Deliveries the trigger created (one per matching subscription).
-        triggered: Triggered,
-        /// This subscription's delivery (or, for an account event, the account webhook's)
-        /// with its first attempt, when there was one.
-        delivery: Option<Delivery>,
-    },
+    Sandbox(SandboxTest),
     /// Signed here and POSTed once.
     #[serde(rename_all = "camelCase")]
     Direct {
@@ -70,15 +61,19 @@ fn unix_now() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
+fn unknown_event() -> DesktopError {
+    DesktopError::Validation {
+        message: None,
+        fields: [("event".to_owned(), vec!["unknown_event".to_owned()])].into(),
+    }
+}
+
 fn parse_event(name: &str) -> Result<EventKind> {
     let kind = EventKind::from_name(name);
     if kind.is_known() {
         Ok(kind)
     } else {
-        Err(DesktopError::Validation {
-            message: None,
-            fields: [("event".to_owned(), vec!["unknown_event".to_owned()])].into(),
-        })
+        Err(unknown_event())
     }
 }
 
@@ -101,7 +96,8 @@ impl Tools {
         }
     }
 
-    /// Sends a realistic test event for `chave` to the subscription.
+    /// Sends a realistic test event for `chave` to the subscription: through the sandbox's
+    /// dispatcher on the sandbox, signed here with the subscription's secret elsewhere.
     pub async fn send_test_event(
         &self,
         subscription_id: &str,
@@ -111,29 +107,23 @@ impl Tools {
         let chave = parse_chave(&input.chave)?;
         if self.on_sandbox()? {
             let sandbox = self.sandbox()?;
-            let request = TriggerRequest::new(kind.clone()).with_chave(chave.as_str());
-            let triggered = sandbox.trigger(&request).await.map_err(map_error)?;
-            let ours = |d: &&nfehook_sandbox::TriggeredDelivery| match kind.dialect() {
-                Some(Dialect::Account) => d.dialect == Dialect::Account,
-                _ => d.subscription_id.as_deref() == Some(subscription_id),
-            };
-            let delivery = match triggered.deliveries.iter().find(ours) {
-                Some(ours) => Some(first_attempt(&sandbox, &ours.id).await?),
-                None => None,
-            };
-            return Ok(TestEventResult::Sandbox {
-                triggered,
-                delivery,
-            });
+            let test = sandbox
+                .test_event(kind, chave.as_str(), subscription_id, FIRST_ATTEMPT_WAIT)
+                .await
+                .map_err(map_error)?;
+            return Ok(TestEventResult::Sandbox(test));
         }
         let detail = self.desktop.api()?.get(subscription_id).await?;
-        let (dialect, body) =
-            test_body(&kind, chave, unix_now()).ok_or_else(|| DesktopError::Validation {
-                message: None,
-                fields: [("event".to_owned(), vec!["unknown_event".to_owned()])].into(),
-            })?;
-        let outcome =
-            send_signed(&detail.url, dialect, &detail.secret, &body, DIRECT_TIMEOUT).await;
+        let outcome = send_test(
+            &detail.url,
+            &detail.secret,
+            &kind,
+            chave,
+            unix_now(),
+            DIRECT_TIMEOUT,
+        )
+        .await
+        .ok_or_else(unknown_event)?;
         Ok(TestEventResult::Direct {
             url: detail.url,
             outcome,
@@ -189,23 +179,6 @@ impl Tools {
             webhook: AccountWebhookView::new(&webhook),
             secret: generated.then(|| webhook.secret.clone()),
         })
-    }
-}
-
-/// The delivery once its first attempt has finished (or as it stands after a while: the
-/// first attempt may still be in flight).
-async fn first_attempt(sandbox: &SandboxClient, id: &str) -> Result<Delivery> {
-    let deadline = tokio::time::Instant::now() + FIRST_ATTEMPT_WAIT;
-    loop {
-        let delivery = sandbox.delivery(id).await.map_err(map_error)?;
-        let finished = delivery
-            .attempts
-            .first()
-            .is_some_and(|a| a.outcome.is_finished());
-        if finished || tokio::time::Instant::now() >= deadline {
-            return Ok(delivery);
-        }
-        tokio::time::sleep(Duration::from_millis(150)).await;
     }
 }
 

@@ -146,3 +146,74 @@ async fn admin_errors_are_the_api_clients_errors() {
     );
     assert_eq!(elsewhere.hits(), 0, "the key never left its origin");
 }
+
+#[tokio::test]
+async fn a_test_event_reaches_only_its_webhook_and_waits_for_the_first_attempt() {
+    let sandbox = sandbox().await;
+    let api = client(&sandbox.base_url());
+    let admin = SandboxClient::new(api.clone());
+    let receiver = TinyServer::start(|_| Answer::new(200, "{}")).await;
+    let mut subscriptions = Vec::new();
+    for name in ["one", "two"] {
+        let created = api
+            .create_subscription(&NewSubscription {
+                name: name.into(),
+                url: format!("{}/{name}", receiver.url()),
+                events: vec![EventKind::Cancelada],
+                is_active: true,
+                secret: None,
+            })
+            .await
+            .unwrap();
+        subscriptions.push(created.id);
+    }
+    let wait = Duration::from_secs(10);
+    let test = admin
+        .test_event(EventKind::Cancelada, CHAVE, &subscriptions[1], wait)
+        .await
+        .unwrap();
+    assert_eq!(
+        test.triggered.deliveries.len(),
+        2,
+        "both subscriptions match"
+    );
+    let ours = test.delivery.expect("the second subscription's delivery");
+    assert_eq!(
+        ours.subscription_id.as_deref(),
+        Some(subscriptions[1].as_str())
+    );
+    assert_eq!(ours.nfe_chave, CHAVE);
+    assert_eq!(ours.attempts[0].outcome, AttemptOutcome::Succeeded);
+
+    // An event no subscription takes: triggered for none, nothing to wait for.
+    let none = admin
+        .test_event(EventKind::Erro, CHAVE, &subscriptions[0], wait)
+        .await
+        .unwrap();
+    assert!(none.triggered.deliveries.is_empty());
+    assert!(none.delivery.is_none());
+
+    // An account event goes to the account webhook, whatever subscription asked.
+    let events = [EventKind::from_name("nfe.consulta.erro")];
+    admin
+        .set_account_webhook(&AccountWebhookRequest::new(
+            format!("{}/conta", receiver.url()),
+            &events,
+        ))
+        .await
+        .unwrap();
+    let account = admin
+        .test_event(events[0].clone(), CHAVE, &subscriptions[0], wait)
+        .await
+        .unwrap();
+    let delivery = account.delivery.expect("the account webhook's delivery");
+    assert_eq!(delivery.subscription_id, None);
+    assert_eq!(delivery.attempts[0].outcome, AttemptOutcome::Succeeded);
+
+    let bad = admin
+        .test_event(EventKind::Cancelada, "123", &subscriptions[0], wait)
+        .await
+        .unwrap_err();
+    assert_eq!(bad.kind(), "validation");
+    sandbox.shutdown().await.unwrap();
+}

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64ct::{Base64, Encoding};
+use nfehook_client::SandboxTest;
 use nfehook_core::chave::check_digit;
 use nfehook_desktop::bulk_import::SourceInput;
 use nfehook_desktop::client::ClientFactory;
@@ -280,10 +281,10 @@ async fn test_events_reach_the_inspector_signed_through_both_paths() {
         chave: key(5),
     };
     let result = b.tools.send_test_event(&sub, &input).await.unwrap();
-    let TestEventResult::Sandbox {
+    let TestEventResult::Sandbox(SandboxTest {
         delivery: Some(delivery),
         ..
-    } = result
+    }) = result
     else {
         panic!("{result:?}")
     };
@@ -419,10 +420,10 @@ async fn account_events_go_to_the_account_webhook_or_are_signed_in_their_dialect
         chave: key(7),
     };
     let result = b.tools.send_test_event(&sub, &input).await.unwrap();
-    let TestEventResult::Sandbox {
+    let TestEventResult::Sandbox(SandboxTest {
         delivery: Some(delivery),
         ..
-    } = result
+    }) = result
     else {
         panic!("{result:?}")
     };
