@@ -110,27 +110,46 @@ fn split_keys(text: &str) -> Vec<String> {
     if key_len(&normalized) == LEN {
         return vec![normalized];
     }
-    let groups: Vec<&str> = normalized.split(' ').collect();
-    if groups.len() > 1 {
-        let mut keys = Vec::new();
-        let mut current: Vec<&str> = Vec::new();
-        for group in &groups {
-            current.push(group);
-            let joined = current.join(" ");
-            match key_len(&joined) {
-                LEN => {
-                    keys.push(joined);
-                    current.clear();
-                }
-                n if n > LEN => break,
-                _ => {}
-            }
-        }
-        if current.is_empty() && keys.len() > 1 {
-            return keys;
-        }
+    match cut_into_keys(&normalized, key_len) {
+        Some(keys) if keys.len() > 1 => keys.into_iter().map(str::to_owned).collect(),
+        _ => vec![normalized],
     }
-    vec![normalized]
+}
+
+/// Cuts `normalized` (groups joined by single spaces) into consecutive runs whose
+/// [`key_len`] is exactly [`LEN`]; `None` when the groups do not fall into such runs.
+///
+/// Each group is measured once, with `head_len` for the first group of a run that holds a
+/// non-separator (the one a `NFe` prefix can start) and by counting for the others: the key
+/// length of a run is theirs summed, so the work is linear in the text, where re-measuring
+/// the growing run at each group was quadratic on long runs of separator-only groups.
+fn cut_into_keys(normalized: &str, mut head_len: impl FnMut(&str) -> usize) -> Option<Vec<&str>> {
+    let mut keys = Vec::new();
+    let mut start = 0;
+    let mut len = 0;
+    let mut headed = false;
+    let mut offset = 0;
+    for group in normalized.split(' ') {
+        let end = offset + group.len();
+        if headed {
+            len += group.chars().filter(|&c| !is_separator(c)).count();
+        } else {
+            len += head_len(group);
+            headed = !group.chars().all(is_separator);
+        }
+        match len {
+            LEN => {
+                keys.push(&normalized[start..end]);
+                start = end + 1;
+                len = 0;
+                headed = false;
+            }
+            n if n > LEN => return None,
+            _ => {}
+        }
+        offset = end + 1;
+    }
+    (start >= normalized.len()).then_some(keys)
 }
 
 /// Collapses runs of whitespace-like separators into one space.
@@ -219,6 +238,70 @@ mod tests {
         // Not a clean split: one attempt, reported with its length.
         let line = format!("{KEY} 123");
         assert_eq!(attempts(&line, false), [format!("{KEY} 123")]);
+    }
+
+    /// The definition `cut_into_keys` must agree with: the run re-joined and measured whole
+    /// at each group (quadratic, fine on small inputs).
+    fn cut_by_rejoining(normalized: &str) -> Option<Vec<String>> {
+        let mut keys = Vec::new();
+        let mut current: Vec<&str> = Vec::new();
+        for group in normalized.split(' ') {
+            current.push(group);
+            let joined = current.join(" ");
+            match key_len(&joined) {
+                LEN => {
+                    keys.push(joined);
+                    current.clear();
+                }
+                n if n > LEN => return None,
+                _ => {}
+            }
+        }
+        current.is_empty().then_some(keys)
+    }
+
+    #[test]
+    fn separator_only_groups_are_measured_once() {
+        // Thousands of `-` groups before a digit: measuring the growing run at each group
+        // read about 10^10 characters for this 200 kB cell.
+        let cell = format!("{}1", "- ".repeat(100_000));
+        let normalized = normalize(&cell);
+        let mut measured = 0;
+        let cut = cut_into_keys(&normalized, |group| {
+            measured += group.len();
+            key_len(group)
+        });
+        assert_eq!(cut, None);
+        assert!(measured <= cell.len(), "{measured} bytes measured");
+        assert_eq!(attempts(&cell, false), [normalized]);
+        // Keys after such groups are still cut out, each from its own groups.
+        let line = format!("{} {KEY} {GROUPED}", "- ".repeat(1000).trim_end());
+        let mut measured = 0;
+        let cut = cut_into_keys(&line, |group| {
+            measured += group.len();
+            key_len(group)
+        });
+        let first = format!("{} {KEY}", "- ".repeat(1000).trim_end());
+        assert_eq!(cut, Some(vec![first.as_str(), GROUPED]));
+        assert!(measured <= line.len(), "{measured} bytes measured");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn cutting_agrees_with_rejoining(groups in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::string::string_regex("[0-9]{1,12}").unwrap(),
+                proptest::string::string_regex("[-.]{1,3}").unwrap(),
+                proptest::string::string_regex("(NFe|CTe|nfe)?[0-9]{1,44}").unwrap(),
+                proptest::string::string_regex("[0-9.-]{1,8}").unwrap(),
+            ],
+            1..40,
+        )) {
+            let normalized = groups.join(" ");
+            let cut = cut_into_keys(&normalized, key_len)
+                .map(|keys| keys.into_iter().map(str::to_owned).collect::<Vec<_>>());
+            proptest::prop_assert_eq!(cut, cut_by_rejoining(&normalized));
+        }
     }
 
     #[test]
