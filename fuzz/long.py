@@ -8,7 +8,7 @@ other targets are kept, each with its commit and date), then has tests/bench/ben
 table into BENCHMARKS.md. A target that crashes is reported and the script exits non-zero once
 every target has run; the artifact is under fuzz/artifacts/<target>/.
 
-Env: FUZZ_LONG_RUNS (default 10,000,000), FUZZ_LONG_CAP (seconds per target, default 900),
+Env: FUZZ_LONG_RUNS (default 10,000,000), FUZZ_LONG_CAP (seconds per target, default 600),
 FUZZ_LONG_TIMEOUT (seconds one input may take before libFuzzer calls it a hang, default 60).
 """
 
@@ -25,7 +25,7 @@ ROOT = FUZZ.parent
 LOGS = FUZZ / "target" / "long"
 FIGURES = LOGS / "figures.json"
 RUNS = int(os.environ.get("FUZZ_LONG_RUNS", "10000000"))
-CAP = int(os.environ.get("FUZZ_LONG_CAP", "900"))
+CAP = int(os.environ.get("FUZZ_LONG_CAP", "600"))
 TIMEOUT = int(os.environ.get("FUZZ_LONG_TIMEOUT", "60"))
 # cargo-fuzz needs nightly flags (-Z sanitizer); stable Rust accepts them with this.
 ENV = dict(os.environ, RUSTC_BOOTSTRAP="1")
@@ -106,17 +106,19 @@ def run_target(target):
 def main():
     targets = sys.argv[1:] or os.environ["FUZZ_TARGETS"].split()
     LOGS.mkdir(parents=True, exist_ok=True)
-    figures = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
     failed = []
     for target in targets:
         try:
-            figures[target] = run_target(target)
+            row = run_target(target)
         except RuntimeError as err:
             log(str(err))
             failed.append(target)
             continue
-        if figures[target]["crashes"]:
+        if row["crashes"]:
             failed.append(target)
+        # Read again: another run (of other targets) may have written its rows meanwhile.
+        figures = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
+        figures[target] = row
         FIGURES.write_text(json.dumps(figures, indent=2) + "\n")
     subprocess.run([sys.executable, str(ROOT / "tests" / "bench" / "bench.py"), "--only", "fuzz"], cwd=ROOT,
                    check=True)
