@@ -23,7 +23,7 @@ the file and the script exits non-zero at the end.
 
 Env: BENCH_QUICK=1 (shorter criterion and wrk runs), BENCH_DESKTOP=0 (skip the desktop),
 BENCH_DESKTOP_REUSE=1 (the desktop section from the last `make figures-desktop` report).
-`bench.py --only npm|receivers|desktop` reruns one section and replaces it in the existing file, saying
+`bench.py --only npm|desktop|receivers|import|fuzz` reruns one section and replaces it in the existing file, saying
 when and at which commit it was measured.
 """
 
@@ -517,10 +517,93 @@ handler calls against the 1 a perfect guard would make (failures and the kill in
 """
 
 
+# ---------------------------------------------------------------------------------------------
+# 6. Bulk-import preview (criterion, desktop/keys/benches/preview.rs)
+
+IMPORT_KINDS = [("text", "pasted text, one key per line"), ("txt", "`.txt` list, CRLF"),
+                ("csv", "`.csv` export, `chave;emissao;valor`, header"),
+                ("xml", "NF-e batch `.xml`, `infNFe/@Id`")]
+
+
+def import_section():
+    run(["cargo", "bench", "-p", "nfehook-keys", "--bench", "preview", "--", *criterion_args()])
+    floor, _ = criterion_mean_ns(TARGET, "preview/floor_parse")
+    rows = []
+    for kind, what in IMPORT_KINDS:
+        mean, ci = criterion_mean_ns(TARGET, f"preview/build/{kind}")
+        rows.append(f"| {what} | {mean / 1e6:,.1f} ms ({ci['lower_bound'] / 1e6:,.1f}–{ci['upper_bound'] / 1e6:,.1f}) "
+                    f"| {mean / 50_000:,.0f} ns | {mean / floor:.1f}× |")
+    return f"""## 6. Bulk-import preview (`nfehook-keys`, criterion)
+
+`cargo bench -p nfehook-keys --bench preview` (means, 95 % interval): `Preview::build` on one source
+of 50,000 distinct valid keys, for each kind of source the importer reads (it reads no
+spreadsheet formats: XLSX/ODS are exported to CSV first). The floor is what every preview must
+do at least: the core's `ChaveAcesso::parse` of the same 50,000 keys, already split
+({floor / 1e6:,.1f} ms, {floor / 50_000:,.0f} ns a key).
+
+| source (50,000 keys) | preview | per key | time: preview ÷ floor |
+| --- | ---: | ---: | ---: |
+{chr(10).join(rows)}
+
+Where the time above the floor goes: decoding the file to text, sniffing the delimiter (the
+first 64 lines split with each of 4 candidates), splitting into cells with their lines, finding
+the key attempts in each cell, then the duplicate check and the decoded fields of every valid
+row (the `ChaveInfo` the UI shows). Cutting a cell into 44-character keys used to re-join and
+re-measure the growing run at each space-separated group: linear work per group, quadratic on a
+cell of many separator-only groups (40 kB of `- ` before a digit took 4.3 s); each group is now
+measured once (`candidates::cut_into_keys`, regression test
+`separator_only_groups_are_measured_once`).
+"""
+
+
+# ---------------------------------------------------------------------------------------------
+# 7. Fuzzing at depth (`make fuzz-long`, fuzz/long.py)
+
+FUZZ_FIGURES = ROOT / "fuzz" / "target" / "long" / "figures.json"
+
+
+def fuzz_section():
+    """The table of the last `make fuzz-long` runs (fuzz/long.py writes the figures)."""
+    figures = json.loads(FUZZ_FIGURES.read_text())
+    rows = []
+    for target, f in figures.items():
+        executions = f["executions"] or 0
+        reached = "yes" if executions >= f["runs"] else f"no (cap {f['cap']} s)"
+        rows.append(
+            f"| `{target}` | {executions:,} | {reached} | {f['seconds']:,.0f} s | {f['execsPerSecond'] or 0:,} "
+            f"| {f['peakRssMb']} MiB | {f['crashes']} | {f['corpusGrown']:,} → {f['corpusFiles']:,} files "
+            f"({f['corpusBytes'] / 1024:,.0f} KiB) | `{f['commit']}`, {f['date']} |")
+    return f"""## 7. Fuzzing at depth (`make fuzz-long`)
+
+`make fuzz-long` (fuzz/long.py, run under `nice -n 19` on this shared machine): every cargo-fuzz
+target (libFuzzer, AddressSanitizer, debug assertions) until {next(iter(figures.values()))['runs']:,}
+executions or its time cap, one process per target, then `cargo fuzz cmin` on its corpus.
+Executions and peak RSS are libFuzzer's own `stat::` lines; crashes count the crash, leak,
+timeout and out-of-memory artifacts the run wrote (each would be a regression test first).
+Corpus: files after the run → after minimisation.
+
+| target | executions | reached 10 M | time | executions/s | peak RSS | crashes | corpus | run at |
+| --- | ---: | --- | ---: | ---: | ---: | ---: | --- | --- |
+{chr(10).join(rows)}
+"""
+
+
+def kept(heading, note):
+    """A section measured by its own target, kept as the last run wrote it."""
+    old = OUT.read_text() if OUT.exists() else ""
+    start = old.find(heading)
+    if start < 0:
+        return note
+    end = old.find("\n## ", start + 1)
+    return old[start:] if end < 0 else old[start:end]
+
+
 SECTIONS = {
     "npm": ("## 2.", lambda: npm_section()),
     "desktop": ("## 4.", lambda: desktop_section()),
     "receivers": ("## 5.", lambda: receivers_section()),
+    "import": ("## 6.", lambda: import_section()),
+    "fuzz": ("## 7.", lambda: fuzz_section()),
 }
 
 
@@ -551,6 +634,9 @@ def main():
         section("sandbox", sandbox_section),
         section("desktop", desktop_section),
         section("receivers", receivers_section),
+        section("import preview", import_section),
+        # Hours of fuzzing are not part of `make bench`: its table stays as `make fuzz-long` wrote it.
+        kept("## 7.", "## 7. Fuzzing at depth\n\n_Not measured yet: `make fuzz-long` writes this table._\n"),
     ]
     cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
                 if l.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
