@@ -81,28 +81,21 @@ pub fn message_locale() -> String {
 }
 
 /// Checks that a window can open: a display is named and GTK opens it (GTK is initialised here,
-/// once, rather than by the window toolkit, which panics when it cannot).
-#[cfg(any(
-    target_os = "linux",
-    target_os = "dragonfly",
-    target_os = "freebsd",
-    target_os = "netbsd",
-    target_os = "openbsd"
-))]
+/// once, rather than by the window toolkit, which panics when it cannot). Systems without GTK
+/// always have their window server.
 pub fn check() -> Result<(), NoDisplay> {
-    let display = named_display(|name| std::env::var_os(name))?;
-    gtk::init().map_err(|_| NoDisplay::Unreachable { display })
-}
-
-/// Other systems always have their window server.
-#[cfg(not(any(
-    target_os = "linux",
-    target_os = "dragonfly",
-    target_os = "freebsd",
-    target_os = "netbsd",
-    target_os = "openbsd"
-)))]
-pub fn check() -> Result<(), NoDisplay> {
+    // The same systems as the `gtk` dependency's target in Cargo.toml.
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "dragonfly",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd"
+    ))]
+    {
+        let display = named_display(|name| std::env::var_os(name))?;
+        gtk::init().map_err(|_| NoDisplay::Unreachable { display })?;
+    }
     Ok(())
 }
 
