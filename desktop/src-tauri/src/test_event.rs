@@ -105,9 +105,10 @@ impl Tools {
     ) -> Result<TestEventResult> {
         let kind = parse_event(&input.event)?;
         let chave = parse_chave(&input.chave)?;
-        if self.on_sandbox().await? {
-            let sandbox = self.sandbox().await?;
-            let test = sandbox
+        // One look-up of the active connection decides the path and gives its client.
+        let (endpoint, client) = self.client().await?;
+        if endpoint.kind == ConnectionKind::Sandbox {
+            let test = SandboxClient::new(client)
                 .test_event(kind, chave.as_str(), subscription_id, FIRST_ATTEMPT_WAIT)
                 .await
                 .map_err(map_error)?;

@@ -13,7 +13,6 @@ use nfehook_inspector::RunningInspector;
 use nfehook_keys::{CancellationToken, ImportTarget, Journal, PreviewStore};
 use serde::Serialize;
 
-use crate::connection::ConnectionKind;
 use crate::desktop::{ActiveEndpoint, Desktop};
 use crate::error::{DesktopError, Result};
 
@@ -96,11 +95,6 @@ impl Tools {
     /// The active connection.
     pub(crate) async fn endpoint(&self) -> Result<ActiveEndpoint> {
         self.desktop.active_endpoint().await
-    }
-
-    /// Whether the active connection is the embedded sandbox.
-    pub async fn on_sandbox(&self) -> Result<bool> {
-        Ok(self.endpoint().await?.kind == ConnectionKind::Sandbox)
     }
 
     /// The active connection and its client, from the app's one client cache.

@@ -341,7 +341,10 @@ async fn test_events_reach_the_inspector_signed_through_both_paths() {
             api_key: Some(b.sandbox.api_key().to_owned()),
         })
         .unwrap();
-    assert!(!b.tools.on_sandbox().await.unwrap());
+    assert_eq!(
+        b.desktop.active_endpoint().await.unwrap().kind,
+        ConnectionKind::Custom
+    );
     let result = b.tools.send_test_event(&sub, &input).await.unwrap();
     let TestEventResult::Direct { outcome, .. } = result else {
         panic!("{result:?}")
