@@ -10,7 +10,7 @@ DESKTOP_E2E_APT := xvfb xauth x11-utils xdotool imagemagick webkit2gtk-driver
 TAURI_DRIVER_VERSION := 2.1.0
 DESKTOP_BIN_DEBUG := target/debug/nfehook-desktop
 
-.PHONY: setup-desktop desktop-ui run-desktop test-desktop figures-desktop
+.PHONY: setup-desktop desktop-ui run-desktop test-desktop screenshots figures-desktop
 
 # Where there is no display (a server, CI), `make run` is the command line's terminal demo
 # (cli/make.mk) instead of a window that cannot open.
@@ -44,6 +44,22 @@ test-desktop: setup-desktop
 	command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --locked --version $(TAURI_DRIVER_VERSION)
 	NFEHOOK_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN_DEBUG) NFEHOOK_SANDBOX_BIN=$(CURDIR)/target/debug/nfehook-sandbox \
 	  xvfb-run -a -s "-screen 0 1280x800x24" npm --prefix desktop/app run e2e
+
+## The WebDriver screenshot tour alone (every section and tab, light and dark, pt-BR and English,
+## into target/desktop-e2e/screenshots), then the two the README shows copied to docs/screenshots.
+## `make test` never rewrites the committed ones; only this target does.
+screenshots: setup-desktop
+	scripts/setup.sh apt $(DESKTOP_E2E_APT)
+	scripts/setup.sh node desktop/app
+	npm --prefix desktop/app run build
+	$(CARGO) build -p nfehook-desktop -p nfehook-sandbox
+	command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --locked --version $(TAURI_DRIVER_VERSION)
+	cd desktop/app && NFEHOOK_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN_DEBUG) NFEHOOK_SANDBOX_BIN=$(CURDIR)/target/debug/nfehook-sandbox \
+	  xvfb-run -a -s "-screen 0 1280x800x24" node --test --test-concurrency=1 \
+	  --test-name-pattern="screenshots of every main view" e2e/app.test.mjs
+	mkdir -p docs/screenshots
+	cp target/desktop-e2e/screenshots/subscriptions-overview-pt-BR-light.png docs/screenshots/subscriptions-pt-BR-light.png
+	cp target/desktop-e2e/screenshots/inspector-en-dark.png docs/screenshots/inspector-en-dark.png
 
 ## The app beside a blank Tauri window (desktop/floor): release size, cold and warm start to first
 ## paint, idle memory, the startup trace, the 10,000-row list (not a test). Writes

@@ -11,6 +11,7 @@ pub mod account;
 pub mod chave;
 pub mod cnpj;
 pub mod cpf;
+pub mod delivery_body;
 pub mod document;
 pub mod event;
 pub mod event_ref;
@@ -27,6 +28,7 @@ pub use account::{AccountEvent, AccountEventData};
 pub use chave::{ChaveAcesso, ChaveError, FaixaSerie, YearMonth};
 pub use cnpj::Cnpj;
 pub use cpf::Cpf;
+pub use delivery_body::{DeliveryBodyError, MAX_DELIVERY_BODY_BYTES, check_delivery_body};
 pub use document::{DocumentError, DocumentKind, Documento, InvalidDocument};
 pub use event::{
     DEFAULT_TOLERANCE_SECS, Dialect, Emitente, Event, EventData, EventError, EventKind,

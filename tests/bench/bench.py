@@ -546,7 +546,9 @@ do at least: the core's `ChaveAcesso::parse` of the same 50,000 keys, already sp
 {chr(10).join(rows)}
 
 Where the time above the floor goes: decoding the file to text, sniffing the delimiter (the
-first 64 lines split with each of 4 candidates), splitting into cells with their lines, finding
+cells of the first 64 lines, at most 16 KiB, counted with each of 4 candidates; one byte scanner
+does both the counting and the split, and a plain cell borrows its text), splitting into cells
+with their lines, finding
 the key attempts in each cell, then the duplicate check and the decoded fields of every valid
 row (the `ChaveInfo` the UI shows). Cutting a cell into 44-character keys used to re-join and
 re-measure the growing run at each space-separated group: linear work per group, quadratic on a

@@ -1,11 +1,12 @@
 // End to end of the account webhook in a real window (debug binary under Xvfb, tauri-driver,
 // Debian's WebKitWebDriver), on the embedded sandbox: the sandbox connection sets its account
-// webhook to the local inspector, the test-event dialog sends an account event, and the
+// webhook to the local inspector, the test-event pane sends an account event, and the
 // inspector shows it in the account dialect with its fields.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { By, Key, until } from 'selenium-webdriver';
 import { appProcesses, startApp } from './support.mjs';
+import { openConnections, openInspector, openSubscriptionTab, openSubscriptions } from './nav.mjs';
 
 const WAIT = 20_000;
 
@@ -53,24 +54,20 @@ describe('NFeHook desktop, the account webhook end to end on the embedded sandbo
   });
 
   it('sets the account webhook and shows an account event in the inspector', async () => {
-    await click('#open-inspector');
+    await openInspector(driver);
     await click('#inspector-start');
     const url = await (await $('#inspector-url')).getText();
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
-    await click('#inspector-dialog .top button.primary');
-    await gone('#inspector-dialog');
-
-    await click('#open-connections');
+    await openConnections(driver);
     await $('#account-webhook-current');
     await typeInto('#account-webhook-url', `${url}conta`);
     await click('#account-webhook-save');
     const secret = await (await $('#account-webhook-generated')).getText();
     assert.match(secret, /^whsec_[0-9a-f]{32,}$/);
     assert.match(await (await $('#account-webhook-current')).getText(), new RegExp(`…${secret.slice(-4)}`));
-    await click('#connections-dialog form:has(#add-connection) .actions button:not(.primary)');
-    await gone('#connections-dialog');
+    await openSubscriptions(driver);
 
-    // The dialog belongs to a subscription; the account event goes to the account webhook.
+    // The pane belongs to a subscription; the account event goes to the account webhook.
     await click('#new-subscription');
     await typeInto('#form-name', 'Conta e2e');
     await typeInto('#form-url', 'http://127.0.0.1:9/assinatura');
@@ -78,19 +75,15 @@ describe('NFeHook desktop, the account webhook end to end on the embedded sandbo
     await $('#generated-secret');
     await click('#secret-once button.primary');
     await gone('#secret-once');
-    const row = await $('[data-row-name="Conta e2e"]');
-    await (await row.findElement(By.css('[data-action="open"]'))).click();
-    await click('#open-test-event');
+    await $('[data-row-name="Conta e2e"]');
+    await openSubscriptionTab(driver, 'Conta e2e', 'test');
     await (await $('#test-event-kind option[value="nfe.consulta.erro"]')).click();
+    await driver.wait(async () => /"evento":"nfe\.consulta\.erro"/.test(await (await $('#test-event-body-input')).getAttribute('value')), WAIT, 'the account body drafted');
     await clickEnabled('#test-event-send');
     const attempt = await $('#test-event-attempt');
     assert.equal(await attempt.getAttribute('data-code'), '200');
-    await click('#test-event-close');
-    await gone('#test-event-dialog');
-    await click('#detail-dialog > .actions button.primary');
-    await gone('#detail-dialog');
 
-    await click('#open-inspector');
+    await openInspector(driver);
     await (await $('#inspector-requests button')).click();
     await $('#inspector-dialect[data-dialect="account"]');
     assert.match(await (await $('#inspector-detail')).getText(), /nfe\.consulta\.erro/);

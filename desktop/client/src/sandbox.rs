@@ -4,9 +4,9 @@
 
 use std::time::Duration;
 
-use nfehook_core::{Dialect, EventKind};
 use nfehook_sandbox::{
-    AccountWebhook, AccountWebhookRequest, Delivery, DeliveryQuery, TriggerRequest, Triggered,
+    AccountWebhook, AccountWebhookRequest, DeliverRequest, Delivery, DeliveryQuery, TriggerRequest,
+    Triggered,
 };
 use reqwest::Method;
 
@@ -76,6 +76,39 @@ impl SandboxClient {
         decode_data(&answer)
     }
 
+    /// `POST /_sandbox/deliveries`: one delivery of the body exactly as given, to one
+    /// subscription or to the account webhook.
+    ///
+    /// # Errors
+    /// [`ApiError::Validation`] for a body that is not a delivery of its dialect,
+    /// [`ApiError::NotFound`] for an unknown subscription or no account webhook,
+    /// [`ApiError::Conflict`] for an inactive subscription, and any other [`ApiError`].
+    pub async fn deliver(&self, request: &DeliverRequest) -> Result<Triggered> {
+        let url = self.client.url_at(&[SANDBOX, "deliveries"], &[]);
+        let answer = self
+            .client
+            .send_to(Method::POST, url, Some(encode(request)?))
+            .await?;
+        decode_data(&answer)
+    }
+
+    /// Delivers `request`'s body as given through the dispatcher and waits up to `wait` for
+    /// the first attempt, and returns the delivery as it then stands: a test event, sent to one webhook only.
+    ///
+    /// # Errors
+    /// As [`deliver`](Self::deliver).
+    pub async fn test_body(&self, request: &DeliverRequest, wait: Duration) -> Result<SandboxTest> {
+        let triggered = self.deliver(request).await?;
+        let delivery = match triggered.deliveries.first() {
+            Some(ours) => Some(self.first_attempt(&ours.id, wait).await?),
+            None => None,
+        };
+        Ok(SandboxTest {
+            triggered,
+            delivery,
+        })
+    }
+
     /// `GET /_sandbox/deliveries`: the deliveries `query` selects, newest first, with their
     /// attempts.
     ///
@@ -98,6 +131,10 @@ impl SandboxClient {
         if let Some(status) = &status {
             pairs.push(("status", status.as_str()));
         }
+        let limit = query.limit.map(|n| n.to_string());
+        if let Some(limit) = &limit {
+            pairs.push(("limit", limit.as_str()));
+        }
         let url = self.client.url_at(&[SANDBOX, "deliveries"], &pairs);
         let answer = self.client.send_to(Method::GET, url, None).await?;
         decode_data(&answer)
@@ -113,40 +150,6 @@ impl SandboxClient {
             .url_at(&[SANDBOX, "deliveries", check_id(id)?], &[]);
         let answer = self.client.send_to(Method::GET, url, None).await?;
         decode_data(&answer)
-    }
-
-    /// Sends a test event of `kind` for `chave` to one webhook through the dispatcher (with its
-    /// retries) and waits up to `wait` for that delivery's first attempt. A subscription event
-    /// is for the subscription `subscription_id`; an account event for the account webhook.
-    ///
-    /// # Errors
-    /// [`ApiError::Validation`] for a bad key or an unknown event, and any other [`ApiError`].
-    pub async fn test_event(
-        &self,
-        kind: EventKind,
-        chave: &str,
-        subscription_id: &str,
-        wait: Duration,
-    ) -> Result<SandboxTest> {
-        let account = kind.dialect() == Some(Dialect::Account);
-        let triggered = self
-            .trigger(&TriggerRequest::new(kind).with_chave(chave))
-            .await?;
-        let ours = triggered.deliveries.iter().find(|d| {
-            if account {
-                d.dialect == Dialect::Account
-            } else {
-                d.subscription_id.as_deref() == Some(subscription_id)
-            }
-        });
-        let delivery = match ours {
-            Some(ours) => Some(self.first_attempt(&ours.id, wait).await?),
-            None => None,
-        };
-        Ok(SandboxTest {
-            triggered,
-            delivery,
-        })
     }
 
     /// The delivery `id` once its first attempt has finished, or as it stands after `wait`

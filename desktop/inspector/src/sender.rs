@@ -12,6 +12,8 @@ use serde::Serialize;
 
 /// Longest response body kept, in bytes.
 pub const MAX_RESPONSE_BODY: usize = 4096;
+/// Most bytes of the sent body an outcome carries back (the caller has the whole body).
+pub const MAX_SENT_EXCERPT: usize = 4096;
 
 /// A realistic delivery of `kind` for `chave`, produced at `now_unix`: a fresh UUID as `id`,
 /// the key's issuer as `emitente`, an amount, and an issue date an hour before.
@@ -91,36 +93,6 @@ pub fn test_body(kind: &EventKind, chave: ChaveAcesso, now_unix: i64) -> Option<
     Some((dialect, body.to_json()))
 }
 
-/// Sends a realistic test event of `kind` for `chave` straight to `url`, in the event's
-/// dialect, signed with `secret` and POSTed once ([`test_body`] then [`send_signed`]); `None`
-/// for an event of neither dialect.
-///
-/// ```
-/// use nfehook_core::{ChaveAcesso, EventKind, Secret};
-/// # #[tokio::main(flavor = "current_thread")]
-/// # async fn main() {
-/// let chave = ChaveAcesso::parse("52060433009911002506550120000007800267301615").unwrap();
-/// let secret = Secret::new("whsec_x");
-/// let timeout = std::time::Duration::from_secs(5);
-/// let sent = nfehook_inspector::send_test("http://127.0.0.1:9/hook", &secret, &EventKind::Cancelada, chave, 1_710_089_130, timeout).await.unwrap();
-/// assert!(sent.sent_body.contains(r#""event":"nfe.cancelada""#));
-/// assert_eq!(sent.signature_header, "X-Webhook-Signature");
-/// let unknown = EventKind::from_name("nfe.desconhecido");
-/// assert!(nfehook_inspector::send_test("http://127.0.0.1:9/hook", &secret, &unknown, chave, 0, timeout).await.is_none());
-/// # }
-/// ```
-pub async fn send_test(
-    url: &str,
-    secret: &Secret,
-    kind: &EventKind,
-    chave: ChaveAcesso,
-    now_unix: i64,
-    timeout: Duration,
-) -> Option<SendOutcome> {
-    let (dialect, body) = test_body(kind, chave, now_unix)?;
-    Some(send_signed(url, dialect, secret, &body, timeout).await)
-}
-
 /// What a test delivery got back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -139,12 +111,29 @@ pub struct SendOutcome {
     pub body_truncated: bool,
     /// Why no answer came (connection refused, timeout, invalid URL).
     pub error: Option<String>,
-    /// The exact body sent.
+    /// The start of the exact body sent, at most [`MAX_SENT_EXCERPT`] bytes (cut between
+    /// characters): the outcome crosses to the UI, which has the body already.
     pub sent_body: String,
+    /// Size of the whole body sent, in bytes.
+    pub sent_size: usize,
+    /// Whether [`SendOutcome::sent_body`] is only the start of it.
+    pub sent_body_truncated: bool,
     /// The header the signature was sent in (the dialect's).
     pub signature_header: String,
     /// The signature sent.
     pub signature: String,
+}
+
+/// The longest start of `text` of at most `max` bytes that ends between two characters.
+fn excerpt(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// The `User-Agent` of test deliveries: the crate name and version.
@@ -185,7 +174,9 @@ pub async fn send_signed(
         body: String::new(),
         body_truncated: false,
         error: None,
-        sent_body: body.to_owned(),
+        sent_body: excerpt(body, MAX_SENT_EXCERPT).to_owned(),
+        sent_size: body.len(),
+        sent_body_truncated: body.len() > MAX_SENT_EXCERPT,
         signature_header: dialect.signature_header().to_owned(),
         signature,
     };
@@ -452,5 +443,38 @@ mod tests {
             assert_eq!(outcome.body.len(), size);
             assert!(!outcome.body_truncated, "{size}");
         }
+    }
+
+    #[test]
+    fn every_built_test_body_passes_the_core_check_of_a_written_body() {
+        let chave =
+            nfehook_core::ChaveAcesso::parse("52060433009911002506550120000007800267301615")
+                .unwrap();
+        for kind in &nfehook_core::EventKind::KNOWN {
+            let (dialect, body) = test_body(kind, chave, 1_710_089_130).unwrap();
+            let event = nfehook_core::check_delivery_body(&body).unwrap();
+            assert_eq!((&event.event, event.dialect()), (kind, dialect));
+        }
+    }
+
+    #[tokio::test]
+    async fn only_the_start_of_a_long_sent_body_comes_back() {
+        assert_eq!(excerpt("abc", 10), "abc");
+        // "é" is two bytes: the cut falls before it, not inside it.
+        assert_eq!(excerpt("aé", 2), "a");
+        let body = format!("{{\"x\":\"{}\"}}", "é".repeat(MAX_SENT_EXCERPT));
+        let outcome = send_signed(
+            "http://127.0.0.1:9/hook",
+            Dialect::Subscription,
+            &nfehook_core::Secret::new(SECRET),
+            &body,
+            Duration::from_secs(2),
+        )
+        .await;
+        assert!(outcome.sent_body_truncated);
+        assert_eq!(outcome.sent_size, body.len());
+        assert!(outcome.sent_body.len() <= MAX_SENT_EXCERPT);
+        assert!(body.starts_with(&outcome.sent_body));
+        assert_eq!(outcome.signature, nfehook_core::sign(SECRET, &body));
     }
 }

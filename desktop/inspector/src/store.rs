@@ -71,7 +71,7 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
 }
 
 /// Options that create a file owner-only.
-fn private_options() -> OpenOptions {
+pub(crate) fn private_options() -> OpenOptions {
     let mut options = OpenOptions::new();
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
@@ -80,7 +80,7 @@ fn private_options() -> OpenOptions {
 
 /// Takes group and other access away from an existing file (one created before files were
 /// owner-only, or by hand).
-fn make_private(path: &Path) -> io::Result<()> {
+pub(crate) fn make_private(path: &Path) -> io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -179,7 +179,7 @@ fn load(path: &Path, max: usize, max_line: usize) -> Result<(VecDeque<RecordedRe
 
 /// The request as one line of the file, without the indented copy of its body (taken out for
 /// the write and put back, to avoid copying a body of up to the body limit).
-fn persisted_line(request: &mut RecordedRequest) -> String {
+pub(crate) fn persisted_line(request: &mut RecordedRequest) -> String {
     let pretty = request.body.pretty.take();
     let truncated = std::mem::take(&mut request.body.pretty_truncated);
     let mut line = serde_json::to_string(request).unwrap_or_default();

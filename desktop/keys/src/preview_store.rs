@@ -79,6 +79,21 @@ impl<T> PreviewStore<T> {
         }
     }
 
+    /// The same store with ids counted from `first_id`: two stores of one app given apart
+    /// ranges never hand out the same id, so an id of one is never found in the other.
+    ///
+    /// ```
+    /// use nfehook_keys::{ImportSource, Preview, PreviewStore};
+    /// let store = PreviewStore::default().starting_at(1 << 40);
+    /// let preview = Preview::build(&[ImportSource::text("colado", "123")], &[]).unwrap();
+    /// assert_eq!(store.insert((), preview).0, 1 << 40);
+    /// ```
+    #[must_use]
+    pub fn starting_at(self, first_id: u64) -> Self {
+        self.lock().next_id = first_id;
+        self
+    }
+
     /// Keeps `preview` for `target`, dropping the oldest when full; returns its id and its
     /// first page.
     pub fn insert(&self, target: T, preview: Preview) -> (u64, PreviewPage) {

@@ -261,7 +261,7 @@ impl ImportSource {
     }
 
     fn skipped_line(&self, record: &[Cell]) -> Skipped {
-        let line: Vec<&str> = record.iter().map(|cell| cell.text.as_str()).collect();
+        let line: Vec<&str> = record.iter().map(|cell| cell.text.as_ref()).collect();
         let line = line.join(" ");
         let mut excerpt: String = line.trim().chars().take(EXCERPT_CHARS).collect();
         if line.trim().chars().count() > EXCERPT_CHARS {

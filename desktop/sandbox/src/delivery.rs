@@ -232,7 +232,7 @@ pub struct Delivery {
 /// use nfehook_sandbox::{DeliveryQuery, DeliveryStatus, Dialect};
 /// let query = DeliveryQuery { status: Some(DeliveryStatus::Pending), ..DeliveryQuery::default() };
 /// assert!(query.subscription_id.is_none());
-/// let account = DeliveryQuery { dialect: Some(Dialect::Account), ..DeliveryQuery::default() };
+/// let account = DeliveryQuery { dialect: Some(Dialect::Account), limit: Some(50), ..DeliveryQuery::default() };
 /// assert!(account.status.is_none());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -247,6 +247,9 @@ pub struct DeliveryQuery {
     /// Only deliveries in this state.
     #[serde(default)]
     pub status: Option<DeliveryStatus>,
+    /// At most this many, the newest; all when absent.
+    #[serde(default)]
+    pub limit: Option<u32>,
 }
 
 impl DeliveryQuery {
@@ -259,6 +262,7 @@ impl DeliveryQuery {
                 .map(|id| id.to_ascii_lowercase()),
             status: self.status.map(Into::into),
             id: None,
+            limit: self.limit,
         }
     }
 }

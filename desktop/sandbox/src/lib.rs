@@ -8,6 +8,7 @@ mod api_key;
 mod clock;
 pub mod command;
 mod config;
+mod deliver;
 mod delivery;
 mod dispatcher;
 mod error;
@@ -30,6 +31,7 @@ mod validation;
 pub use account::{AccountWebhook, AccountWebhookRequest};
 pub use clock::{Clock, ManualClock};
 pub use config::{DELIVERY_HORIZON, DispatchConfig, RateLimit, Storage};
+pub use deliver::DeliverRequest;
 pub use delivery::{Attempt, AttemptOutcome, Delivery, DeliveryQuery, DeliveryStatus};
 pub use error::{Result, SandboxError};
 /// Which webhook a delivery goes to (re-exported from `nfehook-core`, where its body shape and

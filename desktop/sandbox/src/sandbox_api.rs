@@ -2,8 +2,13 @@
 //!
 //! - `POST /_sandbox/events` — trigger an event ([`TriggerRequest`](crate::TriggerRequest));
 //!   answers `202` with [`Triggered`](crate::Triggered).
-//! - `GET /_sandbox/deliveries?dialect=&subscriptionId=&status=` — deliveries with their
+//! - `GET /_sandbox/deliveries?dialect=&subscriptionId=&status=&limit=` — deliveries with their
 //!   attempts, newest first ([`Delivery`](crate::Delivery)).
+//! - `POST /_sandbox/deliveries` — deliver a body exactly as given
+//!   ([`DeliverRequest`](crate::DeliverRequest)) to one subscription, or to the account webhook
+//!   for an account-dialect body; answers `202` with [`Triggered`](crate::Triggered) (one
+//!   delivery), `404` for an unknown subscription or no account webhook, `409` for an inactive
+//!   subscription.
 //! - `GET /_sandbox/deliveries/{id}` — one delivery.
 //! - `POST /_sandbox/deliveries/{id}/resend` — the same delivery (same body and event id) made
 //!   pending again for one more attempt; `409` while it is pending, when its webhook is gone or
@@ -23,6 +28,7 @@ use serde_json::json;
 use crate::account::{AccountWebhook, AccountWebhookRequest};
 use crate::clock::{Clock, duration_millis};
 use crate::config::DELIVERY_HORIZON;
+use crate::deliver::{DeliverRefusal, DeliverRequest, deliver};
 use crate::delivery::{Delivery, DeliveryQuery};
 use crate::reply::{Failure, ok};
 use crate::secret::generate_secret;
@@ -34,7 +40,10 @@ use crate::trigger::{TriggerRequest, trigger};
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/_sandbox/events", post(trigger_event))
-        .route("/_sandbox/deliveries", get(list_deliveries))
+        .route(
+            "/_sandbox/deliveries",
+            get(list_deliveries).post(deliver_body),
+        )
         .route("/_sandbox/deliveries/{id}", get(get_delivery))
         .route("/_sandbox/deliveries/{id}/resend", post(resend_delivery))
         .route(
@@ -58,6 +67,20 @@ async fn trigger_event(State(state): State<AppState>, body: Bytes) -> Result<Res
     let request = parse_trigger(&body)?;
     let triggered = trigger(&state.store, &state.dispatcher, &state.clock, request).await?;
     Ok(ok(StatusCode::ACCEPTED, triggered))
+}
+
+async fn deliver_body(State(state): State<AppState>, body: Bytes) -> Result<Response, Failure> {
+    crate::validation::json_object(&body)?;
+    let request: DeliverRequest = serde_json::from_slice(&body)
+        .map_err(|err| Failure::Malformed(format!("Invalid delivery request: {err}")))?;
+    match deliver(&state.store, &state.dispatcher, &state.clock, request).await? {
+        Ok(triggered) => Ok(ok(StatusCode::ACCEPTED, triggered)),
+        Err(DeliverRefusal::NoSubscription) => Err(Failure::NotFound("Subscription")),
+        Err(DeliverRefusal::NoAccountWebhook) => Err(Failure::NotFound(ACCOUNT_WEBHOOK)),
+        Err(DeliverRefusal::Inactive) => Err(Failure::Conflict(
+            "The subscription is inactive: it takes no deliveries",
+        )),
+    }
 }
 
 pub(crate) async fn query_deliveries(

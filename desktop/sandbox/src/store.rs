@@ -1048,6 +1048,8 @@ pub(crate) struct DeliveryFilter {
     pub subscription_id: Option<String>,
     pub status: Option<Status>,
     pub id: Option<String>,
+    /// The newest this many; all when `None`.
+    pub limit: Option<u32>,
 }
 
 /// Deliveries with their attempts, newest first.
@@ -1063,7 +1065,8 @@ pub(crate) fn list_deliveries(
            AND (?2 IS NULL OR status = ?2)
            AND (?3 IS NULL OR id = ?3)
            AND (?4 IS NULL OR dialect = ?4)
-         ORDER BY created_at DESC, rowid DESC",
+         ORDER BY created_at DESC, rowid DESC
+         LIMIT ?5",
     )?;
     let mut deliveries = stmt
         .query_map(
@@ -1071,7 +1074,9 @@ pub(crate) fn list_deliveries(
                 filter.subscription_id,
                 filter.status.map(Status::as_str),
                 filter.id,
-                filter.dialect.map(Dialect::as_str)
+                filter.dialect.map(Dialect::as_str),
+                // SQLite reads a negative limit as none.
+                filter.limit.map_or(-1, i64::from)
             ],
             |row| {
                 let status: String = row.get(6)?;

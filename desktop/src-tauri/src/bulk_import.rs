@@ -97,6 +97,18 @@ fn parse_sources(sources: Vec<SourceInput>) -> Result<Vec<ImportSource>> {
     Ok(parsed)
 }
 
+/// Classifies the sources' rows against `existing` on the blocking pool (a large file takes a
+/// while).
+async fn build_preview(parsed: Vec<ImportSource>, existing: Vec<String>) -> Result<Preview> {
+    tauri::async_runtime::spawn_blocking(move || Preview::build(&parsed, &existing))
+        .await
+        .map_err(|err| DesktopError::Storage(std::io::Error::other(err.to_string())))?
+        .map_err(|err| DesktopError::Validation {
+            message: Some(err.to_string()),
+            fields: [("source".to_owned(), vec![err.code().to_owned()])].into(),
+        })
+}
+
 fn import_error(err: nfehook_keys::KeysError) -> DesktopError {
     match err {
         nfehook_keys::KeysError::NothingToImport => DesktopError::Validation {
@@ -125,20 +137,35 @@ impl Tools {
             .list_chaves(subscription_id)
             .await
             .map_err(map_error)?;
-        let preview =
-            tauri::async_runtime::spawn_blocking(move || Preview::build(&parsed, &existing))
-                .await
-                .map_err(|err| DesktopError::Storage(std::io::Error::other(err.to_string())))?
-                .map_err(|err| DesktopError::Validation {
-                    message: Some(err.to_string()),
-                    fields: [("source".to_owned(), vec![err.code().to_owned()])].into(),
-                })?;
+        let preview = build_preview(parsed, existing).await?;
         let target = ImportTarget {
             connection: endpoint.id,
             subscription_id: subscription_id.to_owned(),
         };
         let (preview_id, page) = self.previews.insert(target, preview);
         Ok(PreviewView { preview_id, page })
+    }
+
+    /// Reads the sources and checks every key with no subscription (nothing is "already
+    /// there"): the keys workspace's validation of a pasted list or a file, kept to be read a
+    /// page at a time like an import preview.
+    pub async fn check_keys(&self, sources: Vec<SourceInput>) -> Result<PreviewView> {
+        let parsed = parse_sources(sources)?;
+        let preview = build_preview(parsed, Vec::new()).await?;
+        let (preview_id, page) = self.checks.insert((), preview);
+        Ok(PreviewView { preview_id, page })
+    }
+
+    /// Rows `offset..offset + limit` of a kept check of keys.
+    pub fn check_keys_page(
+        &self,
+        check_id: u64,
+        offset: usize,
+        limit: usize,
+    ) -> Result<PreviewPage> {
+        self.checks
+            .page(check_id, offset, limit)
+            .ok_or_else(expired_preview)
     }
 
     /// Rows `offset..offset + limit` of a kept preview (at most

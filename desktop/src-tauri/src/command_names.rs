@@ -8,6 +8,7 @@ pub const COMMANDS: &[&str] = &[
     "update_connection",
     "remove_connection",
     "select_connection",
+    "check_connection",
     "list_subscriptions",
     "get_subscription",
     "validate_subscription",
@@ -52,6 +53,14 @@ pub const COMMANDS: &[&str] = &[
     "inspector_curl",
     "inspector_clear",
     "inspector_subscribe_sandbox",
+    // The tool views of the workspace: test-event drafts, inspector replay and export, keys
+    // checked with no subscription.
+    "test_event_draft",
+    "inspector_replay",
+    "inspector_export",
+    "check_keys",
+    "check_keys_page",
+    "tool_limits",
 ];
 
 /// The capability granting every command to the main window, as `build.rs` writes it.

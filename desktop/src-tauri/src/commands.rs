@@ -7,7 +7,10 @@ use std::sync::Arc;
 use tauri::State;
 
 use crate::clipboard::{CLEAR_AFTER, Clipboard, copy_then_clear};
-use crate::desktop::{AppInfo, ConnectionInput, ConnectionUpdate, ConnectionView, Desktop};
+use crate::desktop::{
+    AppInfo, ConnectionHealth, ConnectionInput, ConnectionUpdate, ConnectionView, Desktop,
+    HEALTH_TIMEOUT,
+};
 use crate::error::Result;
 use crate::startup::StartupTrace;
 use crate::view::{Created, FormCheck, SubscriptionForm, SubscriptionRow, SubscriptionView};
@@ -57,6 +60,12 @@ pub async fn remove_connection(state: State<'_, AppState>, id: String) -> Result
 #[tauri::command]
 pub async fn select_connection(state: State<'_, AppState>, id: String) -> Result<()> {
     state.desktop.select_connection(&id)
+}
+
+/// The active connection's health: one small, bounded call (see [`Desktop::check_connection`]).
+#[tauri::command]
+pub async fn check_connection(state: State<'_, AppState>) -> Result<ConnectionHealth> {
+    state.desktop.check_connection(HEALTH_TIMEOUT).await
 }
 
 /// The subscriptions of the active connection.
@@ -191,6 +200,18 @@ mod tests {
 
         let check = invoke(&h, "validate_subscription", json!({ "form": {"name": "x", "url": "http://a.b", "events": ["nfe.erro"], "isActive": true} })).unwrap();
         assert_eq!(check["warnings"], json!(["insecureUrl"]));
+    }
+
+    #[test]
+    fn the_health_check_answers_over_ipc_for_the_active_connection_without_its_key() {
+        let h = harness();
+        let form = json!({"name": "A", "url": "https://a.example.com/h", "events": ["nfe.erro"], "isActive": true});
+        invoke(&h, "create_subscription", json!({ "form": form })).unwrap();
+        let health = invoke(&h, "check_connection", json!({})).unwrap();
+        assert_eq!(health["connectionId"], "sandbox");
+        assert!(health.get("subscriptions").is_none(), "{health}");
+        assert!(health["latencyMs"].is_u64(), "{health}");
+        assert!(!health.to_string().contains("sbx_test_key"), "{health}");
     }
 
     #[test]

@@ -27,6 +27,14 @@ use crate::view::{Created, FormCheck, SubscriptionForm, SubscriptionRow, Subscri
 /// [`DesktopError::SandboxUnavailable`].
 pub const SANDBOX_WAIT: Duration = Duration::from_secs(10);
 
+/// How long [`Desktop::check_connection`] waits for the service's answer before it reports the
+/// connection as offline: the check runs on a timer, so it must never pile up.
+pub const HEALTH_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The subscription id [`Desktop::check_connection`] asks for: the nil UUID, which no service
+/// issues, so the answer is always a small "not found" and never a subscription's data.
+const HEALTH_PROBE_ID: &str = "00000000-0000-0000-0000-000000000000";
+
 /// The embedded sandbox's state: `None` while it starts, then its endpoint or why it did not
 /// start.
 type SandboxState = Option<std::result::Result<SandboxEndpoint, String>>;
@@ -93,7 +101,17 @@ pub struct AppInfo {
     pub version: &'static str,
 }
 
-/// A new connection from the connection settings dialog.
+/// A healthy answer of the active connection (see [`Desktop::check_connection`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionHealth {
+    /// The connection that was checked, so the UI can drop an answer for one it left.
+    pub connection_id: String,
+    /// How long the service took to answer, in milliseconds.
+    pub latency_ms: u64,
+}
+
+/// A new connection from the connection settings.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionInput {
@@ -440,15 +458,22 @@ impl Desktop {
 
     /// The API handle of the active connection (from the app's one client cache).
     pub async fn api(&self) -> Result<Arc<dyn SubscriptionsApi>> {
+        Ok(self.active_api().await?.1)
+    }
+
+    /// The active connection's id with its API handle, both from one read of the settings, so
+    /// a switch in between cannot pair one connection's id with another's answer.
+    async fn active_api(&self) -> Result<(String, Arc<dyn SubscriptionsApi>)> {
         let ep = self.active_endpoint().await?;
         if ep.kind == ConnectionKind::Production && ep.api_key.is_none() {
             return Err(DesktopError::MissingApiKey);
         }
-        self.clients.get_or_build(
+        let api = self.clients.get_or_build(
             &ep.id,
             |e| &mut e.apis,
             || self.factory.connect(&ep.base_url, ep.api_key.as_ref()),
-        )
+        )?;
+        Ok((ep.id, api))
     }
 
     /// The active connection and its `nfehook-client` (from the app's one client cache), for
@@ -466,6 +491,30 @@ impl Desktop {
             },
         )?;
         Ok((ep, client))
+    }
+
+    /// Checks the active connection with one real call whose answer has a fixed, small size
+    /// whatever the account holds (the GET of one subscription id that no service issues),
+    /// bounded by `timeout`: a healthy answer, or the typed error the UI shows (never the key; a
+    /// service that does not answer in time is [`DesktopError::Offline`]). The API has no
+    /// health route nor a page size, and listing every subscription every few seconds would
+    /// spend a big account's rate limit; an authenticated "not found" proves the same: the
+    /// service is reachable, the key is accepted and the rate limit lets calls through.
+    pub async fn check_connection(&self, timeout: Duration) -> Result<ConnectionHealth> {
+        let (connection_id, api) = self.active_api().await?;
+        let started = std::time::Instant::now();
+        let answer = tokio::time::timeout(timeout, api.get(HEALTH_PROBE_ID))
+            .await
+            .map_err(|_| DesktopError::Offline {
+                reason: format!("no answer within {} s", timeout.as_secs()),
+            })?;
+        match answer {
+            Ok(_) | Err(DesktopError::NotFound { .. }) => Ok(ConnectionHealth {
+                connection_id,
+                latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            }),
+            Err(e) => Err(e),
+        }
     }
 
     /// Every subscription of the active connection.
@@ -608,6 +657,94 @@ mod tests {
             f.desktop.info().unwrap().sandbox_error.as_deref(),
             Some("port in use")
         );
+    }
+
+    #[tokio::test]
+    async fn the_health_check_asks_for_one_unknown_id_never_the_list() {
+        let f = fixture();
+        f.desktop
+            .create_subscription(&form("A", "https://a.example.com/h", None))
+            .await
+            .unwrap();
+        let health = f.desktop.check_connection(HEALTH_TIMEOUT).await.unwrap();
+        assert_eq!(health.connection_id, SANDBOX_ID);
+        let calls = f.factory.api.calls.lock().unwrap().clone();
+        assert_eq!(calls.last().unwrap(), &format!("get {HEALTH_PROBE_ID}"));
+        assert!(!calls.iter().any(|c| c == "list"), "{calls:?}");
+    }
+
+    /// An API whose list never answers, as a service that accepted the connection and hangs.
+    struct Hanging;
+
+    #[async_trait::async_trait]
+    impl SubscriptionsApi for Hanging {
+        async fn list(&self) -> Result<Vec<nfehook_core::Subscription>> {
+            std::future::pending().await
+        }
+        async fn get(&self, _: &str) -> Result<nfehook_core::SubscriptionDetail> {
+            std::future::pending().await
+        }
+        async fn create(
+            &self,
+            _: &nfehook_core::NewSubscription,
+        ) -> Result<nfehook_core::Subscription> {
+            std::future::pending().await
+        }
+        async fn update(&self, _: &str, _: &SubscriptionPatch) -> Result<()> {
+            std::future::pending().await
+        }
+        async fn delete(&self, _: &str) -> Result<()> {
+            std::future::pending().await
+        }
+    }
+
+    impl ApiFactory for Hanging {
+        fn connect(&self, _: &str, _: Option<&ApiKey>) -> Result<Arc<dyn SubscriptionsApi>> {
+            Ok(Arc::new(Hanging))
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_service_that_hangs_fails_the_health_check_as_offline_within_the_bound() {
+        let dir = tempfile::tempdir().unwrap();
+        let desktop = Desktop::new(
+            dir.path().join("connections.json"),
+            KeyStore::memory_only("tests"),
+            Arc::new(Hanging),
+        )
+        .unwrap();
+        desktop.set_sandbox(Ok(SandboxEndpoint {
+            base_url: "http://127.0.0.1:9".into(),
+            api_key: ApiKey::new("sbx_localkey1234"),
+        }));
+        let before = tokio::time::Instant::now();
+        let err = desktop.check_connection(HEALTH_TIMEOUT).await.unwrap_err();
+        assert_eq!(before.elapsed(), HEALTH_TIMEOUT);
+        let json = serde_json::to_value(&err).unwrap();
+        assert_eq!(json["kind"], "offline");
+        assert_eq!(
+            json["message"],
+            "the service could not be reached: no answer within 5 s"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_production_connection_without_a_key_fails_the_health_check_typed() {
+        let f = fixture();
+        f.desktop
+            .add_connection(ConnectionInput {
+                name: "Prod".into(),
+                kind: ConnectionKind::Production,
+                base_url: None,
+                api_key: None,
+            })
+            .unwrap();
+        let err = f
+            .desktop
+            .check_connection(HEALTH_TIMEOUT)
+            .await
+            .unwrap_err();
+        assert!(matches!(err, DesktopError::MissingApiKey), "{err:?}");
     }
 
     /// A desktop whose sandbox has not said yet whether it started.

@@ -1,16 +1,21 @@
 //! The webhook inspector in the app: start and stop the local receiver, choose its answer and
 //! the secret it checks signatures with (a subscription's, fetched here and never sent to the
-//! webview, or one pasted by the user), list and re-check requests, copy one as `curl`.
+//! webview, or one pasted by the user), list and re-check requests, copy one as `curl`, replay
+//! one re-signed with a chosen secret to any URL, export a selection as JSON lines.
 
-use nfehook_core::EventKind;
+use std::collections::BTreeSet;
+
+use nfehook_core::{EventKind, Secret};
 use nfehook_inspector::{
-    Inspector, InspectorEvent, NamedSecret, RecordedRequest, ResponseConfig, Verdict, read_history,
+    Inspector, InspectorEvent, NamedSecret, RecordedRequest, ReplayError, ResponseConfig,
+    SendOutcome, Verdict, read_history, replay, write_jsonl,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::connection::ConnectionKind;
 use crate::error::{DesktopError, Result};
-use crate::tools::{Emit, InspectorSlot, Tools};
+use crate::test_event::DIRECT_TIMEOUT;
+use crate::tools::{Emit, Exported, InspectorSlot, Tools};
 use crate::view::{Created, SubscriptionForm};
 
 /// Requests kept across restarts.
@@ -48,6 +53,8 @@ pub struct InspectorStatus {
     pub response: Option<ResponseConfig>,
     /// Label of the secret it checks with.
     pub secret_label: Option<String>,
+    /// Most requests it keeps (the newest): the UI's live list keeps as many.
+    pub kept: usize,
 }
 
 fn inspector_error(err: nfehook_inspector::InspectorError) -> DesktopError {
@@ -63,6 +70,18 @@ fn inspector_error(err: nfehook_inspector::InspectorError) -> DesktopError {
             fields: [("response".to_owned(), vec![err.to_string()])].into(),
         },
         other => DesktopError::Storage(std::io::Error::other(other.to_string())),
+    }
+}
+
+fn replay_error(err: &ReplayError) -> DesktopError {
+    let field = match err {
+        ReplayError::InvalidUrl(_) => "url",
+        ReplayError::NoSecret => "secret",
+        _ => "request",
+    };
+    DesktopError::Validation {
+        message: Some(err.to_string()),
+        fields: [(field.to_owned(), vec![err.code().to_owned()])].into(),
     }
 }
 
@@ -89,6 +108,71 @@ impl Tools {
                 }
             }
         })
+    }
+
+    /// The one secret a replay is signed with; refused when none is chosen.
+    async fn replay_secret(&self, choice: &SecretChoice) -> Result<Secret> {
+        match choice {
+            SecretChoice::None => Err(replay_error(&ReplayError::NoSecret)),
+            SecretChoice::Subscription { id } => {
+                Ok(self.desktop.api().await?.get(id).await?.secret)
+            }
+            SecretChoice::Pasted { secret } => Ok(Secret::new(secret.trim())),
+        }
+    }
+
+    /// Sends a kept request again to `url`, its exact body re-signed with the chosen secret.
+    pub async fn inspector_replay(
+        &self,
+        request_id: u64,
+        url: &str,
+        choice: &SecretChoice,
+    ) -> Result<SendOutcome> {
+        let secret = self.replay_secret(choice).await?;
+        let request = self.inspector_request(request_id).await?;
+        replay(&request, url, &secret, DIRECT_TIMEOUT)
+            .await
+            .map_err(|e| replay_error(&e))
+    }
+
+    /// Writes the kept requests among `request_ids` (newest first, as listed) to a new
+    /// JSON-lines file, owner-only, in the export folder (a second export of the same requests
+    /// is a second file).
+    pub async fn inspector_export(&self, request_ids: &[u64]) -> Result<Exported> {
+        if request_ids.is_empty() || request_ids.len() > KEEP_REQUESTS {
+            return Err(DesktopError::Validation {
+                message: Some(format!(
+                    "choose between 1 and {KEEP_REQUESTS} requests to export"
+                )),
+                fields: [("requests".to_owned(), vec!["count".to_owned()])].into(),
+            });
+        }
+        let wanted: BTreeSet<u64> = request_ids.iter().copied().collect();
+        let chosen: Vec<RecordedRequest> = self
+            .inspector_requests()
+            .await?
+            .into_iter()
+            .filter(|r| wanted.contains(&r.id))
+            .collect();
+        if chosen.is_empty() {
+            return Err(DesktopError::NotFound {
+                message: Some("none of these requests is kept by the inspector".to_owned()),
+            });
+        }
+        let first = chosen.last().map_or(0, |r| r.id);
+        let last = chosen.first().map_or(0, |r| r.id);
+        let stem = format!("nfehook-inspetor-{first}-{last}");
+        let dir = self.export_dir.clone();
+        let count = chosen.len();
+        tauri::async_runtime::spawn_blocking(move || {
+            write_jsonl(&dir, &stem, chosen).map(|path| Exported {
+                path: path.display().to_string(),
+                count,
+            })
+        })
+        .await
+        .map_err(|err| DesktopError::Storage(std::io::Error::other(err.to_string())))?
+        .map_err(inspector_error)
     }
 
     /// Starts the receiver on 127.0.0.1 (`port` 0 or absent: any free port).
@@ -162,6 +246,7 @@ impl Tools {
                 port: Some(slot.running.addr().port()),
                 response: Some(slot.running.response()),
                 secret_label: slot.secret_label.clone(),
+                kept: KEEP_REQUESTS,
             },
             None => InspectorStatus {
                 running: false,
@@ -169,6 +254,7 @@ impl Tools {
                 port: None,
                 response: None,
                 secret_label: None,
+                kept: KEEP_REQUESTS,
             },
         }
     }

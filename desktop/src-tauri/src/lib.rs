@@ -56,6 +56,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         commands::update_connection,
         commands::remove_connection,
         commands::select_connection,
+        commands::check_connection,
         commands::list_subscriptions,
         commands::get_subscription,
         commands::validate_subscription,
@@ -100,6 +101,12 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
         tool_commands::inspector_curl,
         tool_commands::inspector_clear,
         tool_commands::inspector_subscribe_sandbox,
+        tool_commands::test_event_draft,
+        tool_commands::inspector_replay,
+        tool_commands::inspector_export,
+        tool_commands::check_keys,
+        tool_commands::check_keys_page,
+        tool_commands::tool_limits,
     ])
 }
 

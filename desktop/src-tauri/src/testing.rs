@@ -162,6 +162,13 @@ pub(crate) mod ipc {
         _dir: tempfile::TempDir,
     }
 
+    impl Harness {
+        /// The tools the commands run on, to set up what a test needs behind them.
+        pub(crate) fn tools(&self) -> ToolsState {
+            Arc::clone(&self.window.state::<ToolsState>())
+        }
+    }
+
     pub(crate) fn harness() -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let desktop = Arc::new(

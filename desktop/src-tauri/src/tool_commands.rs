@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use nfehook_inspector::{InspectorEvent, RecordedRequest, ResponseConfig, Verdict};
+use nfehook_inspector::{InspectorEvent, RecordedRequest, ResponseConfig, SendOutcome, Verdict};
 use nfehook_keys::{ChaveInfo, ImportEvent, ImportRecord, PreviewPage, ResultRow, Validation};
 use nfehook_sandbox::Delivery;
 use serde::Serialize;
@@ -19,7 +19,8 @@ use crate::commands::AppState;
 use crate::error::{DesktopError, Result};
 use crate::inspector::{InspectorStatus, SecretChoice};
 use crate::test_event::{
-    AccountWebhookInput, AccountWebhookSet, AccountWebhookView, TestEventInput, TestEventResult,
+    AccountWebhookInput, AccountWebhookSet, AccountWebhookView, DeliveryList, DraftInput,
+    TestEventDraft, TestEventInput, TestEventResult,
 };
 use crate::tools::{Exported, Tools};
 use crate::view::Created;
@@ -220,13 +221,13 @@ pub async fn send_test_event(
     tools.send_test_event(&subscription_id, &input).await
 }
 
-/// The sandbox's deliveries to a subscription.
+/// The sandbox's deliveries to a subscription, or to every webhook.
 #[tauri::command]
 pub async fn list_deliveries(
     tools: State<'_, ToolsState>,
-    subscription_id: String,
-) -> Result<Vec<Delivery>> {
-    tools.list_deliveries(&subscription_id).await
+    subscription_id: Option<String>,
+) -> Result<DeliveryList> {
+    tools.list_deliveries(subscription_id.as_deref()).await
 }
 
 /// The sandbox's account webhook, `null` while none is set.
@@ -340,6 +341,68 @@ pub async fn inspector_subscribe_sandbox(tools: State<'_, ToolsState>) -> Result
     tools.inspector_subscribe_sandbox().await
 }
 
+/// The body a test event would send (its key proposed when none is given), to edit.
+#[tauri::command]
+pub fn test_event_draft(input: DraftInput) -> Result<TestEventDraft> {
+    crate::test_event::draft_now(&input)
+}
+
+/// Sends a kept request again to `url`, re-signed with the chosen secret.
+#[tauri::command]
+pub async fn inspector_replay(
+    tools: State<'_, ToolsState>,
+    request_id: u64,
+    url: String,
+    choice: SecretChoice,
+) -> Result<SendOutcome> {
+    tools.inspector_replay(request_id, &url, &choice).await
+}
+
+/// Writes the chosen kept requests to a JSON-lines file in the export folder.
+#[tauri::command]
+pub async fn inspector_export(
+    tools: State<'_, ToolsState>,
+    request_ids: Vec<u64>,
+) -> Result<Exported> {
+    tools.inspector_export(&request_ids).await
+}
+
+/// The bounds the UI checks before it reads the user's input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ToolLimits {
+    /// Largest text or file of keys read, in bytes.
+    pub max_source_bytes: usize,
+}
+
+/// The bounds on input, so a file too large is refused before it is read.
+#[tauri::command]
+pub fn tool_limits() -> ToolLimits {
+    ToolLimits {
+        max_source_bytes: nfehook_keys::MAX_SOURCE_BYTES,
+    }
+}
+
+/// Checks pasted text and opened files of keys, with no subscription.
+#[tauri::command]
+pub async fn check_keys(
+    tools: State<'_, ToolsState>,
+    sources: Vec<SourceInput>,
+) -> Result<PreviewView> {
+    tools.check_keys(sources).await
+}
+
+/// More rows of a kept check of keys.
+#[tauri::command]
+pub fn check_keys_page(
+    tools: State<'_, ToolsState>,
+    check_id: u64,
+    offset: usize,
+    limit: usize,
+) -> Result<PreviewPage> {
+    tools.check_keys_page(check_id, offset, limit)
+}
+
 #[cfg(test)]
 mod tests {
     //! The tools' commands through Tauri's IPC on the mock runtime: granted by the capability,
@@ -446,6 +509,111 @@ mod tests {
             crate::clipboard::Clipboard::read(h.clipboard.as_ref()).as_deref(),
             Some("52060433009911002506550120000007800267301615")
         );
+    }
+
+    #[test]
+    fn keys_are_checked_with_no_subscription_and_read_page_by_page() {
+        let h = harness();
+        // An import preview kept first, so a check's id could be taken for it.
+        let preview = nfehook_keys::Preview::build(
+            &[nfehook_keys::ImportSource::text(
+                "colado",
+                "52060433009911002506550120000007800267301615",
+            )],
+            &[],
+        )
+        .unwrap();
+        let (import_id, _) = h.tools().previews.insert(
+            nfehook_keys::ImportTarget {
+                connection: "sandbox".into(),
+                subscription_id: "s".into(),
+            },
+            preview,
+        );
+        let mut text = String::new();
+        for n in 1..=620u32 {
+            let first = format!("5206043300991100250655012{n:09}112345678");
+            let digit = nfehook_core::chave::check_digit(first.as_bytes());
+            text.push_str(&first);
+            text.push(char::from(b'0' + digit));
+            text.push('\n');
+        }
+        // 40 digits: read as a key of the wrong length.
+        text.push_str("5206043300991100250655012000000000112345\n");
+        let view = invoke(
+            &h,
+            "check_keys",
+            json!({"sources": [{"name": "colado", "text": text}]}),
+            LOCAL,
+        )
+        .unwrap();
+        assert_eq!(view["page"]["total"], 621);
+        assert_eq!(view["page"]["rows"].as_array().unwrap().len(), 500);
+        assert_eq!(view["page"]["counts"]["valid"], 620);
+        assert_eq!(view["page"]["counts"]["invalid"], 1);
+        assert_eq!(view["page"]["counts"]["existing"], 0);
+        let page = invoke(
+            &h,
+            "check_keys_page",
+            json!({"checkId": view["previewId"], "offset": 500, "limit": 500}),
+            LOCAL,
+        )
+        .unwrap();
+        let rows = page["rows"].as_array().unwrap();
+        assert_eq!(rows.len(), 121);
+        assert_eq!(rows[120]["row"], 621);
+        assert_eq!(rows[120]["status"]["kind"], "invalid");
+        let err = invoke(
+            &h,
+            "check_keys_page",
+            json!({"checkId": 999, "offset": 0, "limit": 10}),
+            LOCAL,
+        )
+        .unwrap_err();
+        assert_eq!(err["kind"], "notFound");
+        // A check is not an import preview: it cannot be imported, and the preview kept is
+        // still there for its own id.
+        assert_ne!(view["previewId"], import_id);
+        let err = invoke(
+            &h,
+            "start_import",
+            json!({"previewId": view["previewId"], "onEvent": "__CHANNEL__:1"}),
+            LOCAL,
+        )
+        .unwrap_err();
+        assert_eq!(err["kind"], "notFound");
+        assert!(h.tools().previews.page(import_id, 0, 1).is_some());
+    }
+
+    #[test]
+    fn a_test_event_draft_proposes_a_key_of_this_month() {
+        let h = harness();
+        let draft = invoke(
+            &h,
+            "test_event_draft",
+            json!({"input": {"event": "nfe.processada"}}),
+            LOCAL,
+        )
+        .unwrap();
+        let chave = draft["chave"].as_str().unwrap();
+        assert!(nfehook_core::ChaveAcesso::parse(chave).is_ok(), "{chave}");
+        assert!(draft["body"].as_str().unwrap().contains(chave));
+        let err = invoke(
+            &h,
+            "send_test_event",
+            json!({"subscriptionId": "x", "input": {"body": "{}"}}),
+            LOCAL,
+        )
+        .unwrap_err();
+        assert_eq!(err["kind"], "validation");
+        assert_eq!(err["fields"]["body"][0], "invalid_payload");
+    }
+
+    #[test]
+    fn the_input_bounds_are_the_crates_own() {
+        let h = harness();
+        let limits = invoke(&h, "tool_limits", json!({}), LOCAL).unwrap();
+        assert_eq!(limits["maxSourceBytes"], nfehook_keys::MAX_SOURCE_BYTES);
     }
 
     #[test]

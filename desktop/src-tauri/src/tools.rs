@@ -41,8 +41,14 @@ pub struct Tools {
     /// Previews until imported, a few at a time and for a while, read page by page (the
     /// webview sends back a preview's id, not its rows).
     pub(crate) previews: PreviewStore<ImportTarget>,
+    /// Checks of many keys with no subscription (the keys workspace), read page by page too.
+    pub(crate) checks: PreviewStore<()>,
     pub(crate) inspector: tokio::sync::Mutex<Option<InspectorSlot>>,
 }
+
+/// First id of a check of keys: far from the import previews' ids (from 1), so the id of a
+/// check given to `start_import` is never an import preview's.
+const CHECK_IDS_FROM: u64 = 1 << 40;
 
 impl std::fmt::Debug for Tools {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -77,6 +83,7 @@ impl Tools {
             export_dir,
             imports: Arc::default(),
             previews: PreviewStore::default(),
+            checks: PreviewStore::default().starting_at(CHECK_IDS_FROM),
             inspector: tokio::sync::Mutex::new(None),
         }
     }

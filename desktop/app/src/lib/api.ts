@@ -31,6 +31,12 @@ export interface AppInfo {
   version: string;
 }
 
+/** A healthy answer of the active connection's check (see `Desktop::check_connection`). */
+export interface ConnectionHealth {
+  connectionId: string;
+  latencyMs: number;
+}
+
 export interface SubscriptionRow {
   id: string;
   name: string;
@@ -102,6 +108,7 @@ export const api = {
   ) => call<ConnectionView>('update_connection', { id, update }),
   removeConnection: (id: string) => call<void>('remove_connection', { id }),
   selectConnection: (id: string) => call<void>('select_connection', { id }),
+  checkConnection: () => call<ConnectionHealth>('check_connection'),
   listSubscriptions: () => call<SubscriptionRow[]>('list_subscriptions'),
   getSubscription: (id: string) => call<SubscriptionView>('get_subscription', { id }),
   validateSubscription: (form: SubscriptionForm) => call<FormCheck>('validate_subscription', { form }),

@@ -7,6 +7,7 @@ export type Command =
   | 'update_connection'
   | 'remove_connection'
   | 'select_connection'
+  | 'check_connection'
   | 'list_subscriptions'
   | 'get_subscription'
   | 'validate_subscription'
@@ -50,4 +51,10 @@ export type Command =
   | 'inspector_verify'
   | 'inspector_curl'
   | 'inspector_clear'
-  | 'inspector_subscribe_sandbox';
+  | 'inspector_subscribe_sandbox'
+  | 'test_event_draft'
+  | 'inspector_replay'
+  | 'inspector_export'
+  | 'check_keys'
+  | 'check_keys_page'
+  | 'tool_limits';

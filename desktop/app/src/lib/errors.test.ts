@@ -35,3 +35,12 @@ describe('error presentation', () => {
     expect(asCommandError({ kind: 'conflict', message: 'm' }).kind).toBe('conflict');
   });
 });
+
+describe('a validation error of a tool', () => {
+  it('gives its first problem code, to be said in the user language', () => {
+    const p = presentError({ kind: 'validation', message: 'no secret chosen', fields: { secret: ['no_secret'] } });
+    expect(p.code).toBe('no_secret');
+    expect(presentError({ kind: 'validation', message: 'x' }).code).toBeNull();
+    expect(presentError({ kind: 'offline', message: 'x', fields: { a: ['b'] } }).code).toBeNull();
+  });
+});

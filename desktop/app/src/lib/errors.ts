@@ -9,7 +9,22 @@ export interface ErrorPresentation {
   detail: string | null; // the server's own message, shown under the headline
   action: ErrorAction;
   retryAfter: number | null;
+  /** A validation error's first problem code (`no_secret`, `count`, …), to say it in the
+   *  user's language (`problem.<code>`), or null. */
+  code: string | null;
 }
+
+/** The codes the tool commands give in a validation error's fields, each with a
+ *  `problem.<code>` message in both locales (a test checks). */
+export const TOOL_PROBLEM_CODES = [
+  'invalid_url',
+  'no_secret',
+  'not_text',
+  'count',
+  'no_proposal',
+  'nothing_to_import',
+  'unknown_event',
+] as const;
 
 const KNOWN = new Set([
   'unauthorized',
@@ -40,6 +55,7 @@ export function presentError(e: CommandError): ErrorPresentation {
     detail,
     action,
     retryAfter: kind === 'rateLimited' ? (e.retryAfter ?? null) : null,
+    code: kind === 'validation' ? (Object.values(e.fields ?? {}).flat()[0] ?? null) : null,
   };
 }
 

@@ -1,12 +1,12 @@
 // The current locale as reactive state; `t` reads it, so templates re-render on a switch.
-import { DEFAULT_LOCALE, isLocale, translate, type Locale } from './i18n/index';
+import { DEFAULT_LOCALE, translate, type Locale } from './i18n/index';
+import { detectLocale } from './locale';
 
 const STORAGE_KEY = 'nfehook.locale';
 
 function initial(): Locale {
   try {
-    const saved = globalThis.localStorage?.getItem(STORAGE_KEY);
-    if (isLocale(saved)) return saved;
+    return detectLocale(globalThis.localStorage?.getItem(STORAGE_KEY));
   } catch {
     // No storage: the default applies.
   }

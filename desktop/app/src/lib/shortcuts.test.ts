@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shortcutFor } from './shortcuts';
+import { sectionShortcut, shortcutFor } from './shortcuts';
 
 const key = (k: string, mods: Partial<{ ctrlKey: boolean; metaKey: boolean; altKey: boolean; shiftKey: boolean }> = {}) => ({
   key: k,
@@ -25,5 +25,17 @@ describe('shortcuts', () => {
     expect(shortcutFor(key('n', { ctrlKey: true, shiftKey: true }))).toBeNull();
     expect(shortcutFor(key('x', { ctrlKey: true }))).toBeNull();
     expect(shortcutFor(key('Escape', { ctrlKey: true }))).toBeNull();
+  });
+
+  it('maps Ctrl+1..N to the sections and nothing past them', () => {
+    expect(sectionShortcut(key('1', { ctrlKey: true }), 5)).toBe(0);
+    expect(sectionShortcut(key('5', { ctrlKey: true }), 5)).toBe(4);
+    expect(sectionShortcut(key('3', { metaKey: true }), 5)).toBe(2);
+    expect(sectionShortcut(key('6', { ctrlKey: true }), 5)).toBeNull();
+    expect(sectionShortcut(key('1'), 5)).toBeNull();
+    expect(sectionShortcut(key('1', { ctrlKey: true, shiftKey: true }), 5)).toBeNull();
+    expect(sectionShortcut(key('0', { ctrlKey: true }), 5)).toBeNull();
+    // The section keys are not one of the other shortcuts.
+    expect(shortcutFor(key('1', { ctrlKey: true }))).toBeNull();
   });
 });

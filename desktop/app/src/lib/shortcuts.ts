@@ -1,4 +1,5 @@
-// Keyboard shortcuts: Ctrl+R refresh, Ctrl+N new, Ctrl+F / Ctrl+K search, Esc close.
+// Keyboard shortcuts: Ctrl+R refresh, Ctrl+N new, Ctrl+F / Ctrl+K search, Esc close, and
+// Ctrl+1..5 for the sidebar's sections.
 
 export type Shortcut = 'refresh' | 'new' | 'search' | 'close';
 
@@ -25,4 +26,12 @@ export function shortcutFor(e: KeyLike): Shortcut | null {
     default:
       return null;
   }
+}
+
+/** The 0-based section of Ctrl+1 .. Ctrl+`count` (Cmd on macOS), else null. */
+export function sectionShortcut(e: KeyLike, count: number): number | null {
+  if (!(e.ctrlKey || e.metaKey) || e.altKey || e.shiftKey) return null;
+  if (!/^[1-9]$/.test(e.key)) return null;
+  const n = Number(e.key) - 1;
+  return n < count ? n : null;
 }

@@ -1,4 +1,5 @@
 // Relative times ("há 5 minutos") with the exact time for the tooltip.
+import { intlLocale } from './locale';
 
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ['year', 365 * 24 * 3600],
@@ -16,7 +17,7 @@ export function relativeTime(iso: string, now: number, locale: string): string {
   if (Number.isNaN(t)) return iso;
   const diff = Math.round((t - now) / 1000);
   const abs = Math.abs(diff);
-  const fmt = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' });
+  const fmt = new Intl.RelativeTimeFormat(intlLocale(locale), { numeric: 'auto' });
   if (abs < 45) return fmt.format(0, 'second');
   for (const [unit, secs] of UNITS) {
     if (abs >= secs) return fmt.format(Math.round(diff / secs), unit);
@@ -28,5 +29,5 @@ export function relativeTime(iso: string, now: number, locale: string): string {
 export function exactTime(iso: string, locale: string): string {
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return iso;
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'full', timeStyle: 'medium' }).format(t);
+  return new Intl.DateTimeFormat(intlLocale(locale), { dateStyle: 'full', timeStyle: 'medium' }).format(t);
 }

@@ -194,7 +194,10 @@ export interface SendOutcome {
   body: string;
   bodyTruncated: boolean;
   error: string | null;
+  /** The start of the body sent (the whole when `sentBodyTruncated` is false). */
   sentBody: string;
+  sentSize: number;
+  sentBodyTruncated: boolean;
   signatureHeader: string;
   signature: string;
 }
@@ -202,6 +205,25 @@ export interface SendOutcome {
 export type TestEventResult =
   | { via: 'sandbox'; triggered: Triggered; delivery: Delivery | null }
   | { via: 'direct'; url: string; outcome: SendOutcome };
+
+/** The body a test event would send, to show and edit (its key proposed when none is given). */
+/** The bounds the UI checks before reading the user's input (the Rust crates' own). */
+export interface ToolLimits {
+  maxSourceBytes: number;
+}
+
+/** The newest deliveries, and the most listed at once (the list is cut there). */
+export interface DeliveryList {
+  deliveries: Delivery[];
+  limit: number;
+}
+
+export interface TestEventDraft {
+  chave: string;
+  body: string;
+  /** Longest body that may be sent, in bytes (the core's bound). */
+  maxBodyBytes: number;
+}
 
 export interface ResponseConfig {
   status: number;
@@ -270,6 +292,8 @@ export interface InspectorStatus {
   port: number | null;
   response: ResponseConfig | null;
   secretLabel: string | null;
+  /** Most requests the receiver keeps (the newest); the live list keeps as many. */
+  kept: number;
 }
 
 export type SecretChoice = { kind: 'none' } | { kind: 'subscription'; id: string } | { kind: 'pasted'; secret: string };
@@ -310,9 +334,11 @@ export const tools = {
   exportImportResults: (importId: number) => call<Exported>('export_import_results', { importId }),
   copyImportResults: (importId: number) => call<void>('copy_import_results', { importId }),
   dismissImport: (importId: number) => call<void>('dismiss_import', { importId }),
-  sendTestEvent: (subscriptionId: string, input: { event: string; chave: string }) =>
-    call<TestEventResult>('send_test_event', { subscriptionId, input }),
-  listDeliveries: (subscriptionId: string) => call<Delivery[]>('list_deliveries', { subscriptionId }),
+  testEventDraft: (input: { event: string; chave?: string | null }) => call<TestEventDraft>('test_event_draft', { input }),
+  sendTestEvent: (subscriptionId: string, body: string) =>
+    call<TestEventResult>('send_test_event', { subscriptionId, input: { body } }),
+  /** `null`: the deliveries to every webhook. */
+  listDeliveries: (subscriptionId: string | null) => call<DeliveryList>('list_deliveries', { subscriptionId }),
   resendDelivery: (deliveryId: string) => call<Delivery>('resend_delivery', { deliveryId }),
   getAccountWebhook: () => call<AccountWebhookView | null>('get_account_webhook'),
   setAccountWebhook: (input: { url: string; events: string[]; secret?: string }) =>
@@ -330,6 +356,13 @@ export const tools = {
   inspectorCurl: (requestId: number) => call<string>('inspector_curl', { requestId }),
   inspectorClear: () => call<void>('inspector_clear'),
   inspectorSubscribeSandbox: () => call<CreatedRow>('inspector_subscribe_sandbox'),
+  inspectorReplay: (requestId: number, url: string, choice: SecretChoice) =>
+    call<SendOutcome>('inspector_replay', { requestId, url, choice }),
+  inspectorExport: (requestIds: number[]) => call<Exported>('inspector_export', { requestIds }),
+  checkKeys: (sources: SourceInput[]) => call<PreviewView>('check_keys', { sources }),
+  toolLimits: () => call<ToolLimits>('tool_limits'),
+  checkKeysPage: (checkId: number, offset: number, limit = PREVIEW_PAGE_ROWS) =>
+    call<PreviewPage>('check_keys_page', { checkId, offset, limit }),
 };
 
 export const DEFAULT_RESPONSE: ResponseConfig = {

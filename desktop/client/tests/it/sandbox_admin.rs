@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use nfehook_client::{ApiError, Client, EventKind, NewSubscription, SandboxClient};
 use nfehook_sandbox::{
-    AccountWebhookRequest, AttemptOutcome, DeliveryQuery, DeliveryStatus, TriggerRequest,
+    AccountWebhookRequest, AttemptOutcome, DeliverRequest, DeliveryQuery, DeliveryStatus,
+    TriggerRequest,
 };
 
 use crate::support::{Answer, TinyServer, client, sandbox};
@@ -58,6 +59,16 @@ async fn trigger_list_read_and_resend_a_delivery() {
         ..DeliveryQuery::default()
     };
     assert!(admin.deliveries(&none).await.unwrap().is_empty());
+    let limited = DeliveryQuery {
+        limit: Some(0),
+        ..DeliveryQuery::default()
+    };
+    assert!(admin.deliveries(&limited).await.unwrap().is_empty());
+    let one = DeliveryQuery {
+        limit: Some(1),
+        ..DeliveryQuery::default()
+    };
+    assert_eq!(admin.deliveries(&one).await.unwrap().len(), 1);
 
     // Resend: the same delivery, pending again, then a second attempt.
     let resent = admin.resend(&id).await.unwrap();
@@ -148,7 +159,7 @@ async fn admin_errors_are_the_api_clients_errors() {
 }
 
 #[tokio::test]
-async fn a_test_event_reaches_only_its_webhook_and_waits_for_the_first_attempt() {
+async fn a_test_body_reaches_only_its_webhook_as_given_and_waits_for_the_first_attempt() {
     let sandbox = sandbox().await;
     let api = client(&sandbox.base_url());
     let admin = SandboxClient::new(api.clone());
@@ -168,15 +179,17 @@ async fn a_test_event_reaches_only_its_webhook_and_waits_for_the_first_attempt()
         subscriptions.push(created.id);
     }
     let wait = Duration::from_secs(10);
+    let body = format!(
+        r#"{{"id":"editado","event":"nfe.cancelada","timestamp":"2024-03-10T16:45:30Z","data":{{"nfeChave":"{CHAVE}","status":"cancelada","valor":1.005}}}}"#
+    );
     let test = admin
-        .test_event(EventKind::Cancelada, CHAVE, &subscriptions[1], wait)
+        .test_body(
+            &DeliverRequest::to_subscription(&subscriptions[1], &body),
+            wait,
+        )
         .await
         .unwrap();
-    assert_eq!(
-        test.triggered.deliveries.len(),
-        2,
-        "both subscriptions match"
-    );
+    assert_eq!(test.triggered.deliveries.len(), 1, "only the one asked for");
     let ours = test.delivery.expect("the second subscription's delivery");
     assert_eq!(
         ours.subscription_id.as_deref(),
@@ -184,16 +197,12 @@ async fn a_test_event_reaches_only_its_webhook_and_waits_for_the_first_attempt()
     );
     assert_eq!(ours.nfe_chave, CHAVE);
     assert_eq!(ours.attempts[0].outcome, AttemptOutcome::Succeeded);
+    let seen = receiver.seen();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].path, "/two");
+    assert_eq!(seen[0].body, body, "byte for byte");
 
-    // An event no subscription takes: triggered for none, nothing to wait for.
-    let none = admin
-        .test_event(EventKind::Erro, CHAVE, &subscriptions[0], wait)
-        .await
-        .unwrap();
-    assert!(none.triggered.deliveries.is_empty());
-    assert!(none.delivery.is_none());
-
-    // An account event goes to the account webhook, whatever subscription asked.
+    // An account body goes to the account webhook.
     let events = [EventKind::from_name("nfe.consulta.erro")];
     admin
         .set_account_webhook(&AccountWebhookRequest::new(
@@ -202,8 +211,11 @@ async fn a_test_event_reaches_only_its_webhook_and_waits_for_the_first_attempt()
         ))
         .await
         .unwrap();
+    let account_body = format!(
+        r#"{{"evento":"nfe.consulta.erro","timestamp":"2024-03-10T16:45:30Z","dados":{{"chave_nfe":"{CHAVE}","erro_codigo":"404"}}}}"#
+    );
     let account = admin
-        .test_event(events[0].clone(), CHAVE, &subscriptions[0], wait)
+        .test_body(&DeliverRequest::to_account(&account_body), wait)
         .await
         .unwrap();
     let delivery = account.delivery.expect("the account webhook's delivery");
@@ -211,9 +223,20 @@ async fn a_test_event_reaches_only_its_webhook_and_waits_for_the_first_attempt()
     assert_eq!(delivery.attempts[0].outcome, AttemptOutcome::Succeeded);
 
     let bad = admin
-        .test_event(EventKind::Cancelada, "123", &subscriptions[0], wait)
+        .test_body(
+            &DeliverRequest::to_subscription(&subscriptions[0], body.replace(CHAVE, "123")),
+            wait,
+        )
         .await
         .unwrap_err();
     assert_eq!(bad.kind(), "validation");
+    let gone = admin
+        .test_body(
+            &DeliverRequest::to_subscription("00000000-0000-4000-8000-000000000000", &body),
+            wait,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(gone.kind(), "notFound");
     sandbox.shutdown().await.unwrap();
 }

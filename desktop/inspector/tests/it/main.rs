@@ -1052,3 +1052,79 @@ async fn the_sandbox_delivers_account_events_into_the_inspector() {
     sandbox.shutdown().await.unwrap();
     inspector.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_request_replayed_re_signed_with_a_chosen_secret_is_valid_and_byte_for_byte() {
+    let inspector = start(vec![NamedSecret::new("escolhido", SECRET)]).await;
+    let mut live = inspector.subscribe();
+    // Arrives signed with another secret: invalid here.
+    let body = event_body(now(), CHAVE);
+    post(
+        &format!("{}webhooks/nfe", inspector.url()),
+        &[(nfehook_core::SIGNATURE_HEADER, sign("whsec_outro", &body))],
+        &body,
+    )
+    .await;
+    let first = next_request(&mut live).await;
+    assert_eq!(first.verdict.code(), Some("signature_mismatch"));
+
+    let target = format!("{}webhooks/nfe", inspector.url());
+    let outcome = nfehook_inspector::replay(
+        &first,
+        &target,
+        &Secret::new(SECRET),
+        Duration::from_secs(5),
+    )
+    .await
+    .unwrap();
+    assert_eq!((outcome.status, outcome.ok), (Some(200), true));
+    let replayed = next_request(&mut live).await;
+    assert!(replayed.verdict.is_valid(), "{:?}", replayed.verdict);
+    assert_eq!(replayed.body.text.as_deref(), Some(body.as_str()));
+    assert_eq!(replayed.path, "/webhooks/nfe");
+
+    // An account delivery is replayed in the account dialect's header.
+    let account = format!(
+        r#"{{"evento":"nfe.consulta.erro","timestamp":"{}","dados":{{"chave_nfe":"{CHAVE}","erro_codigo":"404"}}}}"#,
+        Timestamp::from_unix(now())
+    );
+    post(&inspector.url(), &[], &account).await;
+    let unsigned = next_request(&mut live).await;
+    let outcome = nfehook_inspector::replay(
+        &unsigned,
+        &inspector.url(),
+        &Secret::new(SECRET),
+        Duration::from_secs(5),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        outcome.signature_header,
+        Dialect::Account.signature_header()
+    );
+    assert!(next_request(&mut live).await.verdict.is_valid());
+
+    for (url, secret, code) in [
+        ("ftp://127.0.0.1/", SECRET, "invalid_url"),
+        ("not a url", SECRET, "invalid_url"),
+        (target.as_str(), "", "no_secret"),
+    ] {
+        let err =
+            nfehook_inspector::replay(&first, url, &Secret::new(secret), Duration::from_secs(5))
+                .await
+                .unwrap_err();
+        assert_eq!(err.code(), code, "{url}");
+    }
+    let mut binary = first.clone();
+    binary.body = nfehook_inspector::Body::new(&[0xff, 0xfe]);
+    let err = nfehook_inspector::replay(
+        &binary,
+        &target,
+        &Secret::new(SECRET),
+        Duration::from_secs(5),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(err.code(), "not_text");
+    inspector.shutdown().await.unwrap();
+}

@@ -464,3 +464,143 @@ async fn a_resent_delivery_is_the_same_delivery_with_one_more_attempt() {
     assert_eq!(status, 409, "an inactive subscription gets nothing: {body}");
     sandbox.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_given_body_is_delivered_byte_for_byte_signed_with_the_subscriptions_secret() {
+    let sandbox = fast_sandbox().start().await.unwrap();
+    let base = sandbox.base_url();
+    let receiver = Receiver::start(&[], Reply::Status(200)).await;
+    let (sub_id, secret) = subscribe(&sandbox, &receiver.url(), &["nfe.processada"]).await;
+    receiver.expect_secret(&secret);
+    // Edited as a user would: spacing, an extra field and a `valor` with three decimals kept;
+    // a fresh timestamp, which the receiver checks.
+    let now = nfehook_core::Timestamp::from_unix(
+        i64::try_from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs(),
+        )
+        .unwrap(),
+    );
+    let body = format!(
+        "{{ \"id\": \"editado-1\", \"event\": \"nfe.cancelada\", \"timestamp\": \"{now}\",\n  \"data\": {{\"nfeChave\": \"52060433009911002506550120000007800267301615\", \"status\": \"cancelada\", \"valor\": 10.125, \"extra\": true}} }}"
+    );
+
+    let (status, _, answer) = call(
+        &base,
+        Method::POST,
+        "/_sandbox/deliveries",
+        Some(json!({ "subscriptionId": sub_id, "body": body })),
+    )
+    .await;
+    assert_eq!(status, 202, "{answer}");
+    assert_eq!(answer["data"]["event"], "nfe.cancelada");
+    let id = answer["data"]["deliveries"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_ne!(id, "editado-1", "the delivery has an id of its own");
+    let delivered = until(&sandbox, &id, |d| d.status == DeliveryStatus::Delivered).await;
+    assert_eq!(delivered.subscription_id.as_deref(), Some(sub_id.as_str()));
+    let hits = receiver.hits();
+    assert_eq!(
+        hits.len(),
+        1,
+        "to the one subscription, though it does not list the event"
+    );
+    assert_eq!(hits[0].body, body.as_bytes());
+    assert!(hits[0].signature_ok);
+    assert_eq!(hits[0].id, "editado-1");
+
+    // The same body again is a second delivery, not a clash of ids.
+    let (status, _, again) = call(
+        &base,
+        Method::POST,
+        "/_sandbox/deliveries",
+        Some(json!({ "subscriptionId": sub_id, "body": body })),
+    )
+    .await;
+    assert_eq!(status, 202, "{again}");
+    assert_ne!(again["data"]["deliveries"][0]["id"], id.as_str());
+    sandbox.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_given_body_that_is_not_a_delivery_of_its_dialect_is_refused_and_nothing_is_stored() {
+    let sandbox = fast_sandbox().start().await.unwrap();
+    let base = sandbox.base_url();
+    let receiver = Receiver::start(&[], Reply::Status(200)).await;
+    let (sub_id, _) = subscribe(&sandbox, &receiver.url(), &["nfe.processada"]).await;
+    let chave = "52060433009911002506550120000007800267301615";
+    let good = format!(
+        r#"{{"id":"1","event":"nfe.processada","timestamp":"2024-03-10T16:45:30Z","data":{{"nfeChave":"{chave}","status":"processada"}}}}"#
+    );
+    let account = format!(
+        r#"{{"evento":"nfe.consulta.erro","timestamp":"2024-03-10T16:45:30Z","dados":{{"chave_nfe":"{chave}"}}}}"#
+    );
+    for (request, code, says) in [
+        (
+            json!({ "subscriptionId": sub_id, "body": "{" }),
+            400,
+            "invalid payload",
+        ),
+        (
+            json!({ "subscriptionId": sub_id, "body": good.replace("nfe.processada", "nfe.consulta.erro") }),
+            400,
+            "account dialect",
+        ),
+        (
+            json!({ "subscriptionId": sub_id, "body": good.replace(chave, &chave[..43]) }),
+            400,
+            "invalid NF-e key",
+        ),
+        (json!({ "body": good }), 400, "subscriptionId"),
+        (
+            json!({ "subscriptionId": sub_id, "body": account }),
+            400,
+            "account webhook",
+        ),
+        (json!({ "body": account }), 404, "Account webhook"),
+        (
+            json!({ "subscriptionId": "00000000-0000-4000-8000-000000000000", "body": good }),
+            404,
+            "Subscription",
+        ),
+        (
+            json!({ "subscriptionId": sub_id, "body": format!("{good}{}", " ".repeat(70_000)) }),
+            400,
+            "at most 65536",
+        ),
+    ] {
+        let (status, _, answer) =
+            call(&base, Method::POST, "/_sandbox/deliveries", Some(request)).await;
+        assert_eq!(status, code, "{answer}");
+        assert!(answer.to_string().contains(says), "{says}: {answer}");
+    }
+    let (status, _, _) = call(
+        &base,
+        Method::PUT,
+        &format!("/Webhooks/Subscriptions/{sub_id}"),
+        Some(json!({ "isActive": false })),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (status, _, answer) = call(
+        &base,
+        Method::POST,
+        "/_sandbox/deliveries",
+        Some(json!({ "subscriptionId": sub_id, "body": good })),
+    )
+    .await;
+    assert_eq!(status, 409, "{answer}");
+    assert!(
+        sandbox
+            .deliveries(DeliveryQuery::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(receiver.hits().is_empty());
+    sandbox.shutdown().await.unwrap();
+}

@@ -11,7 +11,7 @@ use nfehook_core::{EventKind, NewSubscription};
 use nfehook_desktop::api::ApiFactory;
 use nfehook_desktop::client::ClientFactory;
 use nfehook_desktop::connection::ConnectionKind;
-use nfehook_desktop::desktop::{ConnectionInput, ConnectionUpdate};
+use nfehook_desktop::desktop::{ConnectionInput, ConnectionUpdate, HEALTH_TIMEOUT};
 use nfehook_desktop::view::SubscriptionForm;
 use nfehook_desktop::{ApiKey, Desktop, DesktopError, KeyStore, SandboxEndpoint};
 use nfehook_sandbox::{RateLimit, RunningSandbox, Sandbox};
@@ -187,6 +187,46 @@ async fn wrong_key_is_unauthorized_and_never_shown() {
         )
         .unwrap();
     w.desktop.list_subscriptions().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_health_check_answers_for_the_active_connection_and_fails_typed_without_the_key() {
+    let w = world(None).await;
+    w.desktop
+        .create_subscription(&form("ERP", "https://erp.example.com/hook"))
+        .await
+        .unwrap();
+    let health = w.desktop.check_connection(HEALTH_TIMEOUT).await.unwrap();
+    // The real sandbox answers the probe's unknown id with a 404, which counts as healthy.
+    assert_eq!(health.connection_id, "sandbox");
+
+    let conn = w
+        .desktop
+        .add_connection(ConnectionInput {
+            name: "Wrong key".into(),
+            kind: ConnectionKind::Custom,
+            base_url: Some(w.sandbox.base_url()),
+            api_key: Some("wrong-key-WXYZ".into()),
+        })
+        .unwrap();
+    let err = w
+        .desktop
+        .check_connection(HEALTH_TIMEOUT)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "unauthorized", "{err:?}");
+    let json = serde_json::to_string(&err).unwrap();
+    assert!(!json.contains("wrong-key"), "{json}");
+
+    w.desktop.remove_connection(&conn.id).unwrap();
+    assert_eq!(
+        w.desktop
+            .check_connection(HEALTH_TIMEOUT)
+            .await
+            .unwrap()
+            .connection_id,
+        "sandbox"
+    );
 }
 
 #[tokio::test]

@@ -13,7 +13,9 @@ use nfehook_desktop::client::ClientFactory;
 use nfehook_desktop::connection::ConnectionKind;
 use nfehook_desktop::desktop::ConnectionInput;
 use nfehook_desktop::inspector::SecretChoice;
-use nfehook_desktop::test_event::{AccountWebhookInput, TestEventInput, TestEventResult};
+use nfehook_desktop::test_event::{
+    AccountWebhookInput, DraftInput, TestEventInput, TestEventResult, draft_now,
+};
 use nfehook_desktop::tools::{Emit, Tools};
 use nfehook_desktop::view::SubscriptionForm;
 use nfehook_desktop::{ApiKey, Desktop, KeyStore, SandboxEndpoint};
@@ -274,10 +276,16 @@ async fn test_events_reach_the_inspector_signed_through_both_paths() {
         Some(created.subscription.name.as_str())
     );
 
-    // Sandbox: through the dispatcher.
-    let input = TestEventInput {
+    // Sandbox: through the dispatcher, the drafted body edited by hand.
+    let drafted = draft_now(&DraftInput {
         event: "nfe.cancelada".into(),
-        chave: key(5),
+        chave: Some(key(5)),
+    })
+    .unwrap();
+    let input = TestEventInput {
+        body: drafted
+            .body
+            .replace("Empresa de Teste NFeHook LTDA", "Editada à mão"),
     };
     let result = b.tools.send_test_event(&sub, &input).await.unwrap();
     let TestEventResult::Sandbox(SandboxTest {
@@ -298,6 +306,22 @@ async fn test_events_reach_the_inspector_signed_through_both_paths() {
         "{:?}",
         first.verdict
     );
+    assert_eq!(
+        first.body.text.as_deref(),
+        Some(input.body.as_str()),
+        "as edited"
+    );
+    let refused = b
+        .tools
+        .send_test_event(
+            &sub,
+            &TestEventInput {
+                body: input.body.replace(&key(5), "123"),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.kind(), "validation");
 
     // A tampered secret says why.
     let tampered = SecretChoice::Pasted {
@@ -314,7 +338,21 @@ async fn test_events_reach_the_inspector_signed_through_both_paths() {
     );
 
     // Deliveries and resend.
-    let deliveries = b.tools.list_deliveries(&sub).await.unwrap();
+    let listed = b.tools.list_deliveries(Some(&sub)).await.unwrap();
+    assert_eq!(
+        listed.limit,
+        nfehook_desktop::test_event::MAX_DELIVERIES_LISTED
+    );
+    let deliveries = listed.deliveries;
+    assert_eq!(
+        b.tools
+            .list_deliveries(None)
+            .await
+            .unwrap()
+            .deliveries
+            .len(),
+        1
+    );
     assert_eq!(deliveries.len(), 1);
     let resent = b.tools.resend_delivery(&deliveries[0].id).await.unwrap();
     // The same delivery sent again, not a new event: same id, same signed body.
@@ -329,8 +367,89 @@ async fn test_events_reach_the_inspector_signed_through_both_paths() {
         .collect();
     assert_eq!(ids[0], ids[1], "one event id on both requests");
     assert!(ids[0].is_some());
-    let after = b.tools.list_deliveries(&sub).await.unwrap();
+    let after = b
+        .tools
+        .list_deliveries(Some(&sub))
+        .await
+        .unwrap()
+        .deliveries;
     assert_eq!(after.len(), 1, "no new delivery");
+
+    // Replayed to the inspector re-signed with a chosen secret: valid with that secret only.
+    let chosen = "whsec_escolhido_0123456789abcdef";
+    let pasted = SecretChoice::Pasted {
+        secret: chosen.into(),
+    };
+    let target = format!("{}webhooks/nfe", status.url.as_deref().unwrap());
+    let outcome = b
+        .tools
+        .inspector_replay(first.id, &target, &pasted)
+        .await
+        .unwrap();
+    assert_eq!(outcome.status, Some(200));
+    wait_until("the replayed request", || events.lock().unwrap().len() >= 3).await;
+    let replayed = b.tools.inspector_requests().await.unwrap().remove(0);
+    assert_eq!(replayed.body.text, first.body.text);
+    assert_eq!(
+        b.tools
+            .inspector_verify(replayed.id, &pasted)
+            .await
+            .unwrap()
+            .code(),
+        None
+    );
+    let err = b
+        .tools
+        .inspector_replay(first.id, "nota", &pasted)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "validation");
+    let err = b
+        .tools
+        .inspector_replay(first.id, &target, &SecretChoice::None)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), "validation");
+
+    // The selection exported as JSON lines, owner-only.
+    let exported = b
+        .tools
+        .inspector_export(&[replayed.id, first.id, 999_999])
+        .await
+        .unwrap();
+    assert_eq!(exported.count, 2);
+    let text = std::fs::read_to_string(&exported.path).unwrap();
+    let ids: Vec<u64> = text
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(ids, [replayed.id, first.id]);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&exported.path)
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // The same selection again: a second file, the first one left as it was.
+    let again = b
+        .tools
+        .inspector_export(&[replayed.id, first.id])
+        .await
+        .unwrap();
+    assert_ne!(again.path, exported.path);
+    assert_eq!(std::fs::read_to_string(&again.path).unwrap(), text);
+    assert_eq!(std::fs::read_to_string(&exported.path).unwrap(), text);
+    assert_eq!(
+        b.tools.inspector_export(&[]).await.unwrap_err().kind(),
+        "validation"
+    );
 
     // Another connection (the same sandbox as a custom URL): signed here, POSTed once.
     b.desktop
@@ -350,18 +469,23 @@ async fn test_events_reach_the_inspector_signed_through_both_paths() {
         panic!("{result:?}")
     };
     assert_eq!((outcome.status, outcome.ok), (Some(200), true));
-    wait_until("the direct request", || events.lock().unwrap().len() >= 3).await;
+    wait_until("the direct request", || events.lock().unwrap().len() >= 4).await;
     let direct = b.tools.inspector_requests().await.unwrap().remove(0);
     assert!(matches!(direct.verdict, Verdict::Valid { .. }));
+    assert_eq!(
+        direct.body.text.as_deref(),
+        Some(input.body.as_str()),
+        "as edited"
+    );
     assert!(
-        b.tools.list_deliveries(&sub).await.is_err(),
+        b.tools.list_deliveries(Some(&sub)).await.is_err(),
         "deliveries are a sandbox view"
     );
 
     b.tools.inspector_stop().await.unwrap();
     assert_eq!(
         b.tools.inspector_requests().await.unwrap().len(),
-        3,
+        4,
         "kept after stopping"
     );
 }
@@ -418,8 +542,12 @@ async fn account_events_go_to_the_account_webhook_or_are_signed_in_their_dialect
 
     // Sandbox: an account event goes to the account webhook, in the account dialect.
     let input = TestEventInput {
-        event: "nfe.consulta.erro".into(),
-        chave: key(7),
+        body: draft_now(&DraftInput {
+            event: "nfe.consulta.erro".into(),
+            chave: Some(key(7)),
+        })
+        .unwrap()
+        .body,
     };
     let result = b.tools.send_test_event(&sub, &input).await.unwrap();
     let TestEventResult::Sandbox(SandboxTest {
@@ -450,8 +578,12 @@ async fn account_events_go_to_the_account_webhook_or_are_signed_in_their_dialect
         })
         .unwrap();
     let input = TestEventInput {
-        event: "guarda.upload.concluido".into(),
-        chave: key(8),
+        body: draft_now(&DraftInput {
+            event: "guarda.upload.concluido".into(),
+            chave: None,
+        })
+        .unwrap()
+        .body,
     };
     let result = b.tools.send_test_event(&sub, &input).await.unwrap();
     let TestEventResult::Direct { outcome, .. } = result else {

@@ -73,7 +73,7 @@ describe('SubscriptionForm', () => {
     expect(p.oncreated).not.toHaveBeenCalled();
     const create = invoke.mock.calls.find(([c]) => c === 'create_subscription')!;
     expect(create[1]).toEqual({
-      form: { name: 'ERP', url: 'https://erp.example.com/h', events: ['nfe.processada'], isActive: true, secret: null },
+      form: { name: 'ERP', url: 'https://erp.example.com/h', events: ['nfe.processada', 'nfe.cancelada', 'nfe.erro'], isActive: true, secret: null },
     });
   });
 
@@ -132,6 +132,14 @@ describe('SubscriptionList', () => {
     lastDeliveryAt: i === 0 ? '2024-03-10T16:40:30Z' : null,
     keyCount: 0,
   }));
+
+  it('marks the selected row with aria-current (rows of a table are not selectable options)', () => {
+    render(SubscriptionList, { ...base, rows: rows.slice(0, 3), selectedId: 'id-1' });
+    const row = (id: string) => document.querySelector(`[role="row"][data-id="${id}"]`)!;
+    expect(row('id-1').getAttribute('aria-current')).toBe('true');
+    expect(row('id-0').hasAttribute('aria-current')).toBe(false);
+    expect(document.querySelector('[role="table"] [aria-selected]')).toBeNull();
+  });
 
   it('has loading, empty and error states', () => {
     const { unmount } = render(SubscriptionList, { ...base, rows: [], loading: true });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { en } from './en';
 import { ptBR } from './pt-BR';
 import { translate } from './index';
+import { TOOL_PROBLEM_CODES } from '../errors';
 
 describe('message catalogue', () => {
   it('has the same keys in both languages and no empty text', () => {
@@ -25,6 +26,13 @@ describe('message catalogue', () => {
     // FieldProblem::code() in core/src/subscription.rs.
     for (const code of ['blank', 'too_long', 'invalid_url', 'unsupported_scheme', 'missing_host', 'invalid_port', 'no_events', 'unknown_event', 'duplicate_event']) {
       expect(ptBR).toHaveProperty(`field.${code}`);
+    }
+  });
+
+  it('says every problem code the tool commands give, in both languages', () => {
+    for (const code of TOOL_PROBLEM_CODES) {
+      expect(ptBR).toHaveProperty(`problem.${code}`);
+      expect(en).toHaveProperty(`problem.${code}`);
     }
   });
 });

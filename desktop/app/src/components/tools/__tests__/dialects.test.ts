@@ -1,5 +1,5 @@
 // @vitest-environment happy-dom
-// Both ValidaNFe dialects in the views: the test-event dialog offers the six events, the
+// Both ValidaNFe dialects in the views: the test-event pane offers the six events, the
 // sandbox connection sets its account webhook, with the Rust commands mocked at the IPC boundary.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, waitFor } from '@testing-library/svelte';
@@ -12,10 +12,29 @@ vi.mock('@tauri-apps/api/core', () => ({
   },
 }));
 
-import TestEventDialog from '../TestEventDialog.svelte';
+import TestEventPane from '../TestEventPane.svelte';
 import AccountWebhook from '../../AccountWebhook.svelte';
 
 const A = '52060433009911002506550120000007800267301615';
+const subscription = (nfeChaves: string[]) => ({
+  id: 's1',
+  name: 'Loja',
+  url: 'https://suaapp.com/hook',
+  isActive: true,
+  events: ['nfe.processada'],
+  createdAt: '2026-12-01T10:00:00Z',
+  lastDeliveryAt: null,
+  keyCount: nfeChaves.length,
+  secretMask: 'whsec_••••cdef',
+  nfeChaves,
+});
+/** The draft Rust would give: a body of the event in its dialect. */
+const draftOf = (event: string, chave: string) => ({
+  chave,
+  body: event.startsWith('nfe.consulta') || event.startsWith('guarda')
+    ? `{"evento":"${event}","timestamp":"2026-12-03T15:00:00Z","dados":{"chave_nfe":"${chave}"}}`
+    : `{"id":"1","event":"${event}","timestamp":"2026-12-03T15:00:00Z","data":{"nfeChave":"${chave}","status":"x"}}`,
+});
 
 /** Chooses an option by selecting it (happy-dom's `select.value` setter skips optgroups). */
 async function choose(select: HTMLSelectElement, value: string) {
@@ -28,10 +47,11 @@ beforeEach(() => {
   invoke.mockReset();
 });
 
-describe('TestEventDialog', () => {
+describe('TestEventPane', () => {
   it('offers the six events grouped by dialect and sends an account event', async () => {
-    invoke.mockImplementation(async (cmd: string) => {
+    invoke.mockImplementation(async (cmd: string, args: { input?: { event: string; chave: string | null } }) => {
       if (cmd === 'validate_chave') return { state: 'valid', detail: { chave: A } };
+      if (cmd === 'test_event_draft') return draftOf(args.input!.event, args.input!.chave ?? A);
       if (cmd === 'send_test_event')
         return {
           via: 'sandbox',
@@ -40,7 +60,7 @@ describe('TestEventDialog', () => {
         };
       throw new Error(cmd);
     });
-    render(TestEventDialog, { subscriptionId: 's1', chaves: [], sandbox: true, onclose: vi.fn() });
+    render(TestEventPane, { subscription: subscription([]), sandbox: true });
     const select = document.getElementById('test-event-kind') as HTMLSelectElement;
     const groups = [...select.querySelectorAll('optgroup')].map((g) => [...g.querySelectorAll('option')].map((o) => o.value));
     expect(groups).toEqual([
@@ -50,16 +70,19 @@ describe('TestEventDialog', () => {
     expect(select.querySelectorAll('optgroup')[1].getAttribute('label')).toBe('Webhook da conta (X-ValidaNFe-Signature)');
     await choose(select, 'nfe.consulta.erro');
     const send = document.getElementById('test-event-send') as HTMLButtonElement;
+    const body = document.getElementById('test-event-body-input') as HTMLTextAreaElement;
+    await waitFor(() => expect(body.value).toContain('"evento":"nfe.consulta.erro"'));
     await waitFor(() => expect(send.disabled).toBe(false));
     await fireEvent.click(send);
     await waitFor(() => expect(document.getElementById('test-event-no-delivery')).not.toBeNull());
-    expect(invoke).toHaveBeenCalledWith('send_test_event', { subscriptionId: 's1', input: { event: 'nfe.consulta.erro', chave: A } });
+    expect(invoke).toHaveBeenCalledWith('send_test_event', { subscriptionId: 's1', input: { body: draftOf('nfe.consulta.erro', A).body } });
     expect(document.getElementById('test-event-no-delivery')!.textContent).toContain('webhook da conta do sandbox');
   });
 
   it('shows the header a direct account delivery was signed in', async () => {
-    invoke.mockImplementation(async (cmd: string) => {
+    invoke.mockImplementation(async (cmd: string, args: { input?: { event: string; chave: string | null } }) => {
       if (cmd === 'validate_chave') return { state: 'valid', detail: { chave: A } };
+      if (cmd === 'test_event_draft') return draftOf(args.input!.event, args.input!.chave ?? A);
       if (cmd === 'send_test_event')
         return {
           via: 'direct',
@@ -71,15 +94,17 @@ describe('TestEventDialog', () => {
         };
       throw new Error(cmd);
     });
-    render(TestEventDialog, { subscriptionId: 's1', chaves: [A], sandbox: false, onclose: vi.fn() });
+    render(TestEventPane, { subscription: subscription([A]), sandbox: false });
     const select = document.getElementById('test-event-kind') as HTMLSelectElement;
     await choose(select, 'guarda.upload.concluido');
     const send = document.getElementById('test-event-send') as HTMLButtonElement;
+    const body = document.getElementById('test-event-body-input') as HTMLTextAreaElement;
+    await waitFor(() => expect(body.value).toContain('guarda.upload.concluido'));
     await waitFor(() => expect(send.disabled).toBe(false));
     await fireEvent.click(send);
     await waitFor(() => expect(document.getElementById('test-event-sent')).not.toBeNull());
     expect(document.getElementById('test-event-sent')!.textContent).toContain('X-ValidaNFe-Signature: sha256=ab');
-    expect(invoke).toHaveBeenCalledWith('send_test_event', { subscriptionId: 's1', input: { event: 'guarda.upload.concluido', chave: A } });
+    expect(invoke).toHaveBeenCalledWith('send_test_event', { subscriptionId: 's1', input: { body: draftOf('guarda.upload.concluido', A).body } });
   });
 });
 
