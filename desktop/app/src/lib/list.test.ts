@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SubscriptionRow } from './api';
-import { applyQuery, DEFAULT_QUERY, eventOptions, fold } from './list';
+import { applyQuery, DEFAULT_QUERY, eventOptions, fold, reconcile } from './list';
 
 function row(p: Partial<SubscriptionRow> & { id: string; name: string }): SubscriptionRow {
   return {
@@ -63,5 +63,39 @@ describe('list query', () => {
       'nfe.erro',
       'nfe.futuro',
     ]);
+  });
+});
+
+describe('reconcile', () => {
+  it('keeps the shown list when a refresh changes nothing', () => {
+    const fresh = rows.map((r) => ({ ...r, events: [...r.events] }));
+    expect(reconcile(rows, fresh)).toBe(rows);
+  });
+
+  it('keeps unchanged rows as the same objects and takes the changed and new ones', () => {
+    const renamed = { ...rows[1], name: 'ERP novo' };
+    const added = row({ id: 'f', name: 'Nova' });
+    const next = reconcile(rows, [rows[0], renamed, { ...rows[2], events: ['nfe.erro'] }, { ...rows[3] }, added]);
+    expect(next).not.toBe(rows);
+    expect(next[0]).toBe(rows[0]);
+    expect(next[1]).toBe(renamed);
+    expect(next[2].events).toEqual(['nfe.erro']);
+    expect(next[3]).toBe(rows[3]);
+    expect(next[4]).toBe(added);
+  });
+
+  it('sees a removed row and a new order', () => {
+    expect(reconcile(rows, rows.slice(1))).toEqual(rows.slice(1));
+    const reversed = reconcile(rows, [...rows].reverse());
+    expect(reversed).not.toBe(rows);
+    expect(reversed[0]).toBe(rows[4]);
+  });
+
+  it('searches a kept row by its current name after a rename', () => {
+    const before = applyQuery(rows, { ...DEFAULT_QUERY, search: 'armazem' });
+    expect(before.map((r) => r.id)).toEqual(['c']);
+    const next = reconcile(rows, rows.map((r) => (r.id === 'c' ? { ...r, name: 'Depósito' } : r)));
+    expect(applyQuery(next, { ...DEFAULT_QUERY, search: 'armazem' })).toEqual([]);
+    expect(applyQuery(next, { ...DEFAULT_QUERY, search: 'deposito' }).map((r) => r.id)).toEqual(['c']);
   });
 });

@@ -20,13 +20,28 @@ export function fold(s: string): string {
   return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 }
 
-export function matches(row: SubscriptionRow, q: ListQuery): boolean {
-  if (q.status === 'active' && !row.isActive) return false;
-  if (q.status === 'inactive' && row.isActive) return false;
-  if (q.event && !row.events.includes(q.event)) return false;
+// A row's folded name and URL, computed once per row object: rows kept across refreshes
+// (see `reconcile`) are not folded again at each keystroke of a search.
+const foldedText = new WeakMap<SubscriptionRow, string>();
+
+function searchText(row: SubscriptionRow): string {
+  let text = foldedText.get(row);
+  if (text === undefined) {
+    // A newline cannot be typed into the search box, so a match never spans name and URL.
+    text = `${fold(row.name)}\n${fold(row.url)}`;
+    foldedText.set(row, text);
+  }
+  return text;
+}
+
+function matcher(q: ListQuery): (row: SubscriptionRow) => boolean {
   const needle = fold(q.search.trim());
-  if (!needle) return true;
-  return fold(row.name).includes(needle) || fold(row.url).includes(needle);
+  return (row) => {
+    if (q.status === 'active' && !row.isActive) return false;
+    if (q.status === 'inactive' && row.isActive) return false;
+    if (q.event && !row.events.includes(q.event)) return false;
+    return !needle || searchText(row).includes(needle);
+  };
 }
 
 const collator = new Intl.Collator('pt-BR', { sensitivity: 'base', numeric: true });
@@ -51,7 +66,7 @@ function compare(a: SubscriptionRow, b: SubscriptionRow, key: SortKey): number {
 export function applyQuery(rows: readonly SubscriptionRow[], q: ListQuery): SubscriptionRow[] {
   const sign = q.dir === 'asc' ? 1 : -1;
   return rows
-    .filter((r) => matches(r, q))
+    .filter(matcher(q))
     .sort((a, b) => sign * compare(a, b, q.sort) || collator.compare(a.name, b.name) || (a.id < b.id ? -1 : 1));
 }
 
@@ -60,4 +75,38 @@ export function eventOptions(rows: readonly SubscriptionRow[], known: readonly s
   const seen = new Set(known);
   for (const r of rows) for (const e of r.events) seen.add(e);
   return [...seen];
+}
+
+function sameRow(a: SubscriptionRow, b: SubscriptionRow): boolean {
+  return (
+    a.id === b.id &&
+    a.name === b.name &&
+    a.url === b.url &&
+    a.isActive === b.isActive &&
+    a.createdAt === b.createdAt &&
+    a.lastDeliveryAt === b.lastDeliveryAt &&
+    a.keyCount === b.keyCount &&
+    a.events.length === b.events.length &&
+    a.events.every((e, i) => e === b.events[i])
+  );
+}
+
+/**
+ * The fresh list with every row equal to one already shown kept as that same object, and the
+ * current list itself when nothing changed: a refresh that changes nothing then filters, sorts
+ * and renders nothing again, and one that changes a few rows re-renders only those.
+ */
+export function reconcile(current: SubscriptionRow[], fresh: SubscriptionRow[]): SubscriptionRow[] {
+  const byId = new Map(current.map((r) => [r.id, r]));
+  let changed = current.length !== fresh.length;
+  const next = fresh.map((row, i) => {
+    const old = byId.get(row.id);
+    if (old && sameRow(old, row)) {
+      if (current[i] !== old) changed = true;
+      return old;
+    }
+    changed = true;
+    return row;
+  });
+  return changed ? next : current;
 }

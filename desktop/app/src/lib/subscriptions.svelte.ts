@@ -3,9 +3,12 @@
 // `make figures-desktop` reads: `list-load` (request to rows on screen) and `list-render`.
 import { tick } from 'svelte';
 import { api, asCommandError, type CommandError, type SubscriptionRow } from './api';
+import { reconcile } from './list';
 
 class SubscriptionStore {
-  rows = $state<SubscriptionRow[]>([]);
+  // Raw: the rows are replaced whole, never changed in place, and a deep proxy of 10,000 rows
+  // would cost every filter and sort a trap per property read.
+  rows = $state.raw<SubscriptionRow[]>([]);
   loading = $state(true);
   error = $state<CommandError | null>(null);
   #seq = 0;
@@ -20,7 +23,7 @@ class SubscriptionStore {
       const fresh = await api.listSubscriptions();
       if (seq !== this.#seq) return;
       performance.mark('list-data');
-      this.rows = fresh;
+      this.rows = reconcile(this.rows, fresh);
       await tick();
       // The frame after the DOM update is when the rows are on screen.
       requestAnimationFrame(() => {

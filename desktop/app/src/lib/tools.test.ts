@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  applyRowChanges,
   filterResults,
   headerValue,
   matchesChave,
   problemMessage,
   progressPercent,
+  readSources,
   toBase64,
   type ChaveRow,
   type ResultRow,
@@ -73,5 +75,43 @@ describe('keys helpers', () => {
     const h: [string, string][] = [['x-webhook-signature', 'sha256=a'], ['X-Webhook-Signature', 'sha256=b']];
     expect(headerValue(h, 'X-WEBHOOK-SIGNATURE')).toBe('sha256=a, sha256=b');
     expect(headerValue(h, 'content-type')).toBeNull();
+  });
+});
+
+describe('import results', () => {
+  const result = (row: number, state: ResultRow['state']): ResultRow => ({
+    row, source: 'texto colado', line: row, column: null, input: CHAVE, chave: CHAVE, state, reasonCode: null, reason: null,
+  });
+
+  it('applies queued row changes in one pass, the last change of a row winning', () => {
+    const rows = [result(1, 'pending'), result(2, 'pending'), result(3, 'invalid')];
+    const changes = new Map([
+      [1, { state: 'sending' as const, reasonCode: null, reason: null }],
+      [2, { state: 'failed' as const, reasonCode: 'server', reason: 'HTTP 500' }],
+      [9, { state: 'added' as const, reasonCode: null, reason: null }],
+    ]);
+    changes.set(1, { state: 'added', reasonCode: null, reason: null });
+    const next = applyRowChanges(rows, changes);
+    expect(next.map((r) => r.state)).toEqual(['added', 'failed', 'invalid']);
+    expect(next[1].reason).toBe('HTTP 500');
+    expect(next[2]).toBe(rows[2]);
+    expect(rows[0].state).toBe('pending');
+    expect(applyRowChanges(rows, new Map())).toBe(rows);
+  });
+});
+
+describe('sources', () => {
+  it('puts the pasted text first, skips blank text, and reads each file', async () => {
+    const file = new File(['abc'], 'a.txt');
+    expect(await readSources('k1', [file], 'colado', 100)).toEqual({
+      sources: [{ name: 'colado', text: 'k1' }, { name: 'a.txt', base64: 'YWJj' }],
+    });
+    expect(await readSources(' \n ', [], 'colado', 100)).toEqual({ sources: [] });
+  });
+
+  it('names the first file over the bound and reads none', async () => {
+    const ok = new File(['1'], 'ok.txt');
+    const big = new File(['12345'], 'big.csv');
+    expect(await readSources('k1', [ok, big], 'colado', 4)).toEqual({ oversized: { name: 'big.csv', size: 5, max: 4 } });
   });
 });

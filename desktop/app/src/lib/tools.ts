@@ -382,6 +382,32 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
+/** A file past the parser's bound, refused before any file is read (a type, not an interface,
+ *  so that it is also the message's parameters). */
+export type OversizedFile = {
+  name: string;
+  size: number;
+  max: number;
+};
+
+/**
+ * The sources of one check or preview: the pasted text first (unless it is only blanks), then
+ * each file's bytes. When a file is larger than `maxBytes` (the parser's bound, from
+ * `toolLimits`) no file is read and that file is named instead.
+ */
+export async function readSources(
+  text: string,
+  files: readonly File[],
+  pastedName: string,
+  maxBytes: number,
+): Promise<{ sources: SourceInput[] } | { oversized: OversizedFile }> {
+  const big = files.find((f) => f.size > maxBytes);
+  if (big) return { oversized: { name: big.name, size: big.size, max: maxBytes } };
+  const sources: SourceInput[] = text.trim() ? [{ name: pastedName, text }] : [];
+  for (const f of files) sources.push({ name: f.name, base64: toBase64(new Uint8Array(await f.arrayBuffer())) });
+  return { sources };
+}
+
 /** Whole import progress in percent: rows with a result over rows to send. */
 export function progressPercent(done: number, queued: number): number {
   if (queued <= 0) return 100;
@@ -408,6 +434,22 @@ export function headerValue(headers: [string, string][], name: string): string |
 }
 
 /** Rows of a result list that match a state filter (`all`, or one state). */
+/** What a `row` event changes in its result row. */
+export type RowChange = Pick<ResultRow, 'state' | 'reasonCode' | 'reason'>;
+
+/**
+ * The results with the queued changes applied, in one pass however many arrived (row events can
+ * come by the thousand a second; one copy of the results per event would be quadratic). Rows
+ * with no change are kept as they are; changes for unknown rows are ignored.
+ */
+export function applyRowChanges(rows: readonly ResultRow[], changes: ReadonlyMap<number, RowChange>): ResultRow[] {
+  if (changes.size === 0) return rows as ResultRow[];
+  return rows.map((r) => {
+    const change = changes.get(r.row);
+    return change ? { ...r, ...change } : r;
+  });
+}
+
 export function filterResults(rows: ResultRow[], state: RowState | 'all'): ResultRow[] {
   return state === 'all' ? rows : rows.filter((r) => r.state === state);
 }

@@ -407,7 +407,7 @@ export const en: Record<MessageKey, string> = {
   'keys.many': 'Many keys',
   'keys.manyHint': 'Paste text or open .txt, .csv or .xml files: each key is validated and decoded, no subscription needed.',
   'keys.check': 'Validate',
-  'keys.fileTooLarge': 'The file {name} has {size} bytes; at most {max} are read. Nothing was read.',
+  'import.fileTooLarge': 'The file {name} has {size} bytes; at most {max} are read. Nothing was read.',
   'keys.shown': '{shown} of {total} rows shown',
   'chaves.tab': 'NF-e keys',
   'testEvent.problem.empty': 'The body is empty',

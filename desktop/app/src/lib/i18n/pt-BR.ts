@@ -405,7 +405,7 @@ export const ptBR = {
   'keys.many': 'Várias chaves',
   'keys.manyHint': 'Cole texto ou abra arquivos .txt, .csv ou .xml: cada chave é validada e decodificada, sem precisar de assinatura.',
   'keys.check': 'Validar',
-  'keys.fileTooLarge': 'O arquivo {name} tem {size} bytes; o máximo lido é {max}. Nada foi lido.',
+  'import.fileTooLarge': 'O arquivo {name} tem {size} bytes; o máximo lido é {max}. Nada foi lido.',
   'keys.shown': '{shown} de {total} linhas exibidas',
   'chaves.tab': 'Chaves de NF-e',
   'testEvent.problem.empty': 'O corpo está vazio',

@@ -108,6 +108,7 @@ describe('BulkImport', () => {
     let channel: { onmessage: (m: unknown) => void } | null = null;
     invoke.mockImplementation(async (cmd: string, args: { onEvent?: { onmessage: (m: unknown) => void } }) => {
       if (cmd === 'open_imports') return [];
+      if (cmd === 'tool_limits') return { maxSourceBytes: 16 * 1024 * 1024 };
       if (cmd === 'preview_import')
         return { previewId: 7, page: { offset: 0, total: rows.length, rows, skipped: [], counts: { valid: 1, invalid: 1, duplicate: 1, existing: 0, skipped: 0 } } };
       if (cmd === 'start_import') {
@@ -154,6 +155,7 @@ describe('BulkImport', () => {
     const asked: unknown[] = [];
     invoke.mockImplementation(async (cmd: string, args: unknown) => {
       if (cmd === 'open_imports') return [];
+      if (cmd === 'tool_limits') return { maxSourceBytes: 16 * 1024 * 1024 };
       if (cmd === 'preview_import') return { previewId: 9, page: { offset: 0, total: 3, rows: [row(1), row(2)], skipped: [], counts } };
       if (cmd === 'preview_page') {
         asked.push(args);
@@ -169,5 +171,24 @@ describe('BulkImport', () => {
     await waitFor(() => expect(document.querySelectorAll('#import-rows tbody tr')).toHaveLength(3));
     expect(asked).toEqual([{ previewId: 9, offset: 2, limit: 500 }]);
     expect(document.getElementById('import-more')).toBeNull();
+  });
+
+  it("refuses a file over the parser's bound before reading any file", async () => {
+    invoke.mockImplementation(async (cmd: string) => {
+      if (cmd === 'open_imports') return [];
+      if (cmd === 'tool_limits') return { maxSourceBytes: 10 };
+      throw new Error(cmd);
+    });
+    render(BulkImport, { subscriptionId: 's1', onclose: vi.fn() });
+    const small = new File(['123'], 'poucas.txt');
+    const big = new File([A], 'notas.csv');
+    const reads = [vi.spyOn(small, 'arrayBuffer'), vi.spyOn(big, 'arrayBuffer')];
+    await fireEvent.change(document.getElementById('import-files')!, { target: { files: [small, big] } });
+    await fireEvent.click(document.getElementById('import-preview')!);
+    await waitFor(() => expect(document.getElementById('import-too-large')).not.toBeNull());
+    expect(document.getElementById('import-too-large')!.textContent).toContain('notas.csv');
+    expect(document.getElementById('import-too-large')!.getAttribute('data-max')).toBe('10');
+    for (const read of reads) expect(read).not.toHaveBeenCalled();
+    expect(invoke.mock.calls.some(([c]) => c === 'preview_import')).toBe(false);
   });
 });

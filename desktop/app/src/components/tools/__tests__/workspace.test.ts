@@ -512,7 +512,6 @@ describe('KeysWorkspace', () => {
       throw new Error(cmd);
     });
     render(KeysWorkspace);
-    await waitFor(() => expect(invoke).toHaveBeenCalledWith('tool_limits', undefined));
     const file = new File(['5206043300991100250655012000000780026730161'], 'notas.csv');
     const read = vi.spyOn(file, 'arrayBuffer');
     await fireEvent.change(document.getElementById('keys-files')!, { target: { files: [file] } });
