@@ -9,7 +9,7 @@ use reqwest::Method;
 use serde_json::json;
 
 use crate::support::{
-    Receiver, Reply, call, clock_at_now, fast_sandbox, settled, subscribe, until,
+    Receiver, Reply, call, clock_at_now, deactivate, fast_sandbox, settled, subscribe, until,
 };
 
 /// A valid key (MOC example) and another valid key.
@@ -99,14 +99,7 @@ async fn deliveries_follow_events_keys_and_activity() {
     )
     .await;
     assert_eq!(status, 201);
-    let (status, _, _) = call(
-        &base,
-        Method::PUT,
-        &format!("/Webhooks/Subscriptions/{i_id}"),
-        Some(json!({ "isActive": false })),
-    )
-    .await;
-    assert_eq!(status, 200);
+    deactivate(&sandbox, &i_id).await;
 
     let targets = |t: nfehook_sandbox::Triggered| {
         let mut ids: Vec<String> = t
@@ -345,14 +338,7 @@ async fn retries_of_a_deactivated_or_deleted_subscription_are_cancelled_not_sent
     for id in &ids {
         until(&sandbox, id, |d| d.attempts_made == 1).await;
     }
-    let (status, _, _) = call(
-        &base,
-        Method::PUT,
-        &format!("/Webhooks/Subscriptions/{}", subs[0]),
-        Some(json!({ "isActive": false })),
-    )
-    .await;
-    assert_eq!(status, 200);
+    deactivate(&sandbox, &subs[0]).await;
     let (status, _, _) = call(
         &base,
         Method::DELETE,
@@ -446,14 +432,7 @@ async fn a_resent_delivery_is_the_same_delivery_with_one_more_attempt() {
     )
     .await;
     assert_eq!(status, 404);
-    let (status, _, _) = call(
-        &base,
-        Method::PUT,
-        &format!("/Webhooks/Subscriptions/{sub_id}"),
-        Some(json!({ "isActive": false })),
-    )
-    .await;
-    assert_eq!(status, 200);
+    deactivate(&sandbox, &sub_id).await;
     let (status, _, body) = call(
         &base,
         Method::POST,
@@ -578,14 +557,7 @@ async fn a_given_body_that_is_not_a_delivery_of_its_dialect_is_refused_and_nothi
         assert_eq!(status, code, "{answer}");
         assert!(answer.to_string().contains(says), "{says}: {answer}");
     }
-    let (status, _, _) = call(
-        &base,
-        Method::PUT,
-        &format!("/Webhooks/Subscriptions/{sub_id}"),
-        Some(json!({ "isActive": false })),
-    )
-    .await;
-    assert_eq!(status, 200);
+    deactivate(&sandbox, &sub_id).await;
     let (status, _, answer) = call(
         &base,
         Method::POST,

@@ -78,6 +78,18 @@ pub async fn subscribe(sandbox: &RunningSandbox, url: &str, events: &[&str]) -> 
     )
 }
 
+/// Turns a subscription off (`PUT … {"isActive": false}`), asserting the sandbox took it.
+pub async fn deactivate(sandbox: &RunningSandbox, id: &str) {
+    let (status, _, body) = call(
+        &sandbox.base_url(),
+        reqwest::Method::PUT,
+        &format!("/Webhooks/Subscriptions/{id}"),
+        Some(json!({ "isActive": false })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
 /// Waits until the delivery is no longer pending (or `limit` passes) and returns it.
 pub async fn settled(sandbox: &RunningSandbox, id: &str, limit: Duration) -> Delivery {
     let deadline = Instant::now() + limit;
