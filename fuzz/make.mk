@@ -7,9 +7,9 @@ FUZZ_SMOKE_SECONDS ?= 20
 # cargo-fuzz needs nightly flags (-Z sanitizer); the machine has only stable Rust.
 FUZZ_ENV := RUSTC_BOOTSTRAP=1
 
-# Each target stops at 10 million executions or FUZZ_LONG_CAP seconds, whichever comes first, so
-# the six take at most an hour; the table says which targets reached 10 million (on a machine
-# shared by other jobs, at nice 19, the cap is what stops them).
+# Each target stops at 10 million executions or FUZZ_LONG_CAP seconds, whichever comes first
+# (import_parse, whose inputs are whole files, has an hour: fuzz/long.py), so the six take at
+# most two hours; the table says which targets reached 10 million.
 FUZZ_LONG_RUNS ?= 10000000
 FUZZ_LONG_CAP ?= 600
 

@@ -395,6 +395,19 @@ def desktop_report():
     return json.loads(report.read_text())
 
 
+def cold_split(app, floor):
+    """The cold launches split at `main`: before it the loader reads the binary and its libraries
+    from disk, after it the process reads its files and WebKit starts (reports older than this
+    split have neither)."""
+    if "coldFirstPaintFromMainMs" not in app:
+        return ""
+    pre = lambda s: s["coldMs"] - s["coldFirstPaintFromMainMs"]  # noqa: E731 - local formatter
+    trace = " → ".join(f"{t['step']} {t['ms']}" for t in app["coldTrace"])
+    return (f"\n  Cold (medians), spawn to `main` then `main` to first paint: app {pre(app)} + "
+            f"{app['coldFirstPaintFromMainMs']} ms, floor {pre(floor)} + {floor['coldFirstPaintFromMainMs']} ms; "
+            f"the app's cold trace: {trace}.")
+
+
 def desktop_table(r):
     """The section from a figures report: the app beside the floor, the goals, the trace."""
     app, floor, lst = r["app"], r["floor"], r["list"]
@@ -464,7 +477,7 @@ the embedded sandbox.
   floor cold {', '.join(map(str, floor['cold']))}, warm {', '.join(map(str, floor['warm']))}.
   From `main` to first paint on the process's own clock (warm, median): app
   {app['firstPaintFromMainMs']} ms, floor {floor['firstPaintFromMainMs']} ms; the rest of the wall
-  time is the loader mapping the binary and WebKitGTK's libraries.
+  time is the loader mapping the binary and WebKitGTK's libraries.{cold_split(app, floor)}
 - Idle memory by process (last warm launch): app {procs(app)}; floor {procs(floor)}.
 - Where the app's time to first paint goes (`NFEHOOK_STARTUP_TRACE=1`, median ms after `main` over
   the warm launches): {trace}.
@@ -571,8 +584,9 @@ def fuzz_section():
     for target, f in figures.items():
         executions = f["executions"] or 0
         reached = "yes" if executions >= f["runs"] else f"no (cap {f['cap']} s)"
+        options = " ".join(f.get("options", [])) or "—"
         rows.append(
-            f"| `{target}` | {executions:,} | {reached} | {f['seconds']:,.0f} s | {f['execsPerSecond'] or 0:,} "
+            f"| `{target}` | {options} | {executions:,} | {reached} | {f['seconds']:,.0f} s | {f['execsPerSecond'] or 0:,} "
             f"| {f['peakRssMb']} MiB | {f['crashes']} | {f['corpusGrown']:,} → {f['corpusFiles']:,} files "
             f"({f['corpusBytes'] / 1024:,.0f} KiB) | `{f['commit']}`, {f['date']} |")
     return f"""## 7. Fuzzing at depth (`make fuzz-long`)
@@ -582,10 +596,12 @@ target (libFuzzer, AddressSanitizer, debug assertions) until {next(iter(figures.
 executions or its time cap, one process per target, then `cargo fuzz cmin` on its corpus.
 Executions and peak RSS are libFuzzer's own `stat::` lines; crashes count the crash, leak,
 timeout and out-of-memory artifacts the run wrote (each would be a regression test first).
-Corpus: files after the run → after minimisation.
+Corpus: files after the run → after minimisation. Options: libFuzzer options of one target
+beyond the defaults (fuzz/long.py says why; `import_parse` reads whole files, and each input
+costs in proportion to its length, so its inputs are kept to 512 bytes and its cap is an hour).
 
-| target | executions | reached 10 M | time | executions/s | peak RSS | crashes | corpus | run at |
-| --- | ---: | --- | ---: | ---: | ---: | ---: | --- | --- |
+| target | options | executions | reached 10 M | time | executions/s | peak RSS | crashes | corpus | run at |
+| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | --- | --- |
 {chr(10).join(rows)}
 """
 
