@@ -2,6 +2,10 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 CARGO ?= cargo
+# The debug binaries the end-to-end suites start (the sandbox, the app) come from the units of
+# `cargo test --workspace --all-targets`: a build of one package alone resolves its dependencies'
+# features anew and compiles them again (on a fresh clone, 6 of make test's minutes went there).
+DEBUG_BINS = $(CARGO) build --workspace --all-targets
 
 # Each part adds its own targets in a `*.mk` fragment beside its code and appends
 # them to TEST_STEPS / BENCH_STEPS / SETUP_STEPS; the desktop fragment sets RUN_TARGET.

@@ -40,7 +40,7 @@ test-desktop: setup-desktop
 	npm --prefix desktop/app run check
 	npm --prefix desktop/app test
 	npm --prefix desktop/app run build
-	$(CARGO) build -p nfehook-desktop -p nfehook-sandbox
+	$(DEBUG_BINS)
 	command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --locked --version $(TAURI_DRIVER_VERSION)
 	NFEHOOK_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN_DEBUG) NFEHOOK_SANDBOX_BIN=$(CURDIR)/target/debug/nfehook-sandbox \
 	  xvfb-run -a -s "-screen 0 1280x800x24" npm --prefix desktop/app run e2e
@@ -52,7 +52,7 @@ screenshots: setup-desktop
 	scripts/setup.sh apt $(DESKTOP_E2E_APT)
 	scripts/setup.sh node desktop/app
 	npm --prefix desktop/app run build
-	$(CARGO) build -p nfehook-desktop -p nfehook-sandbox
+	$(DEBUG_BINS)
 	command -v tauri-driver >/dev/null || $(CARGO) install tauri-driver --locked --version $(TAURI_DRIVER_VERSION)
 	cd desktop/app && NFEHOOK_DESKTOP_BIN=$(CURDIR)/$(DESKTOP_BIN_DEBUG) NFEHOOK_SANDBOX_BIN=$(CURDIR)/target/debug/nfehook-sandbox \
 	  xvfb-run -a -s "-screen 0 1280x800x24" node --test --test-concurrency=1 \

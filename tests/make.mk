@@ -11,9 +11,9 @@ TEST_STEPS += test-contract
 ## schemathesis (PyPI, installed into ~/.cache/nfehook) against the sandbox binary on
 ## 127.0.0.1: no 5xx, every status documented, every body matching its schema. The OpenAPI
 ## document itself is checked against the router by `cargo test -p nfehook-tests --test contract`.
-test-contract:
+test-contract: $(SETUP_STEPS)
 	scripts/setup.sh rust
-	$(CARGO) build -p nfehook-sandbox --bin nfehook-sandbox
+	$(DEBUG_BINS)
 	tests/contract/schemathesis.sh $(SANDBOX_BIN_DEBUG)
 
 .PHONY: test-e2e
@@ -22,9 +22,9 @@ TEST_STEPS += test-e2e
 ## The sandbox binary delivering to a Node Express receiver that uses the `nfehook` tarball
 ## from `npm pack` (built by the wasm fragment's `npm`), subscriptions made with nfehook-client;
 ## then no log line or error of the run may hold the API key or a secret. Logs: target/e2e/logs.
-test-e2e: npm
+test-e2e: npm $(SETUP_STEPS)
 	scripts/setup.sh rust
-	$(CARGO) build -p nfehook-sandbox --bin nfehook-sandbox
+	$(DEBUG_BINS)
 	tests/e2e/install.sh
 	# The suite is not an --all-targets target (it needs the npm package), so lint it here.
 	$(CARGO) clippy -p nfehook-tests --test e2e -- -D warnings
