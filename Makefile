@@ -5,6 +5,8 @@ CARGO ?= cargo
 # The debug binaries the end-to-end suites start (the sandbox, the app) come from the units of
 # `cargo test --workspace --all-targets`: a build of one package alone resolves its dependencies'
 # features anew and compiles them again (on a fresh clone, 6 of make test's minutes went there).
+# So these binaries carry the features the dev-dependencies add (tokio's test-util and
+# multi-threaded runtime, tauri's test feature): present, unused by the binaries' code.
 DEBUG_BINS = $(CARGO) build --workspace --all-targets
 
 # Each part adds its own targets in a `*.mk` fragment beside its code and appends

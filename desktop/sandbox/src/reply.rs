@@ -7,9 +7,24 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde_json::json;
 
+/// The envelope of a successful answer, written straight from `data` (a `json!` of it would
+/// build the whole answer as a JSON tree first).
+#[derive(Serialize)]
+struct Success<T> {
+    success: bool,
+    data: T,
+}
+
 /// A successful answer: `status` with `{"success": true, "data": data}`.
 pub(crate) fn ok(status: StatusCode, data: impl Serialize) -> Response {
-    (status, axum::Json(json!({ "success": true, "data": data }))).into_response()
+    (
+        status,
+        axum::Json(Success {
+            success: true,
+            data,
+        }),
+    )
+        .into_response()
 }
 
 /// The longest request body the sandbox reads (axum's default, stated so the answer can say it).

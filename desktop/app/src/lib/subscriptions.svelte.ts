@@ -44,9 +44,23 @@ class SubscriptionStore {
     await this.refresh();
   }
 
-  /** Replaces one row in place (an edit or a toggle), keeping its key count. */
+  /** Replaces one row (an edit or a toggle), keeping its key count. Only the row's own fields
+   *  are kept: a detail passed as the change (its keys, its masked secret) is not stored. */
   patch(id: string, change: Partial<SubscriptionRow>): void {
-    this.rows = this.rows.map((r) => (r.id === id ? { ...r, ...change, keyCount: change.keyCount ?? r.keyCount } : r));
+    this.rows = this.rows.map((r) => {
+      if (r.id !== id) return r;
+      const v = { ...r, ...change };
+      return {
+        id: v.id,
+        name: v.name,
+        url: v.url,
+        isActive: v.isActive,
+        events: v.events,
+        createdAt: v.createdAt,
+        lastDeliveryAt: v.lastDeliveryAt,
+        keyCount: change.keyCount ?? r.keyCount,
+      };
+    });
   }
 
   add(row: SubscriptionRow): void {

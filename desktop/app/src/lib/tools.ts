@@ -433,7 +433,6 @@ export function headerValue(headers: [string, string][], name: string): string |
   return values.length ? values.join(', ') : null;
 }
 
-/** Rows of a result list that match a state filter (`all`, or one state). */
 /** What a `row` event changes in its result row. */
 export type RowChange = Pick<ResultRow, 'state' | 'reasonCode' | 'reason'>;
 
@@ -450,6 +449,7 @@ export function applyRowChanges(rows: readonly ResultRow[], changes: ReadonlyMap
   });
 }
 
+/** Rows of a result list that match a state filter (`all`, or one state). */
 export function filterResults(rows: ResultRow[], state: RowState | 'all'): ResultRow[] {
   return state === 'all' ? rows : rows.filter((r) => r.state === state);
 }

@@ -191,4 +191,39 @@ describe('BulkImport', () => {
     for (const read of reads) expect(read).not.toHaveBeenCalled();
     expect(invoke.mock.calls.some(([c]) => c === 'preview_import')).toBe(false);
   });
+
+  it('applies the events that arrive while the first results are read, after them and in order', async () => {
+    const rows = [
+      { row: 1, origin: { source: 'texto colado', line: 1, column: null }, input: A, status: { kind: 'valid', info: info(A, 780) } },
+    ];
+    const pending = [{ row: 1, source: 'texto colado', line: 1, column: null, input: A, chave: A, state: 'pending', reasonCode: null, reason: null }];
+    let channel: { onmessage: (m: unknown) => void } | null = null;
+    let answer: (v: unknown) => void = () => {};
+    invoke.mockImplementation(async (cmd: string, args: { onEvent?: { onmessage: (m: unknown) => void } }) => {
+      if (cmd === 'open_imports') return [];
+      if (cmd === 'tool_limits') return { maxSourceBytes: 16 * 1024 * 1024 };
+      if (cmd === 'preview_import')
+        return { previewId: 7, page: { offset: 0, total: 1, rows, skipped: [], counts: { valid: 1, invalid: 0, duplicate: 0, existing: 0, skipped: 0 } } };
+      if (cmd === 'start_import') {
+        channel = args.onEvent ?? null;
+        return 42;
+      }
+      // The first results stay unanswered until the test answers them.
+      if (cmd === 'import_results') return new Promise((resolve) => (answer = resolve));
+      if (cmd === 'import_status') return { record: {}, running: true };
+      throw new Error(cmd);
+    });
+    render(BulkImport, { subscriptionId: 's1', onclose: vi.fn() });
+    await fireEvent.input(document.getElementById('import-text')!, { target: { value: A } });
+    await fireEvent.click(document.getElementById('import-preview')!);
+    await waitFor(() => expect(document.getElementById('import-start')).not.toBeNull());
+    await fireEvent.click(document.getElementById('import-start')!);
+    await waitFor(() => expect(channel).not.toBeNull());
+    await waitFor(() => expect(invoke).toHaveBeenCalledWith('import_results', { importId: 42 }));
+    // Sent while the results (read before these events) are on their way.
+    channel!.onmessage({ type: 'row', importId: 42, row: 1, chave: A, state: 'sending', reasonCode: null, reason: null });
+    channel!.onmessage({ type: 'row', importId: 42, row: 1, chave: A, state: 'added', reasonCode: null, reason: null });
+    answer(pending);
+    await waitFor(() => expect(document.getElementById('import-progress-text')?.textContent).toContain('1 de 1'));
+  });
 });
