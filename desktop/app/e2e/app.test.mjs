@@ -451,7 +451,10 @@ describe('the main journey, with no dialog over a dialog', () => {
 });
 
 describe('screenshots of every main view, light and dark, pt-BR and English', () => {
-  before(() => startApp());
+  // With the app's default rendering (no GPU compositing, src-tauri/src/webview.rs) each of
+  // WebKitWebDriver's screenshots took about 17 s (the tour: 605 s against 14 s); the pictures
+  // are taken with WebKit's own rendering, the same pages drawn by its compositor.
+  before(() => startApp({ NFEHOOK_GPU: '1' }));
   after(() => stopApp());
 
   const SECTIONS = ['subscriptions', 'deliveries', 'inspector', 'keys', 'settings'];

@@ -24,6 +24,29 @@ fn main() {
     tauri::Builder::default()
         .manage(started)
         .invoke_handler(tauri::generate_handler![first_paint])
+        // Drawn as the app is (desktop/src-tauri/src/webview.rs): no GPU compositing unless
+        // NFEHOOK_GPU=1, so that what the app adds is its own.
+        .setup(|app| {
+            #[cfg(any(
+                target_os = "linux",
+                target_os = "dragonfly",
+                target_os = "freebsd",
+                target_os = "netbsd",
+                target_os = "openbsd"
+            ))]
+            if std::env::var_os("NFEHOOK_GPU").is_none_or(|v| v != "1")
+                && let Some(window) = tauri::Manager::get_webview_window(app, "main")
+            {
+                window.with_webview(|webview| {
+                    use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
+                    if let Some(settings) = webview.inner().settings() {
+                        settings
+                            .set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+                    }
+                })?;
+            }
+            Ok(())
+        })
         .run(tauri::generate_context!())
         .expect("the floor window could not start");
 }

@@ -31,6 +31,7 @@ pub mod test_event;
 pub mod tool_commands;
 pub mod tools;
 pub mod view;
+mod webview;
 
 #[cfg(test)]
 mod testing;
@@ -177,6 +178,9 @@ pub fn run() {
         .setup(move |app| {
             let trace = setup_trace;
             trace.mark("setup");
+            if let Some(window) = app.get_webview_window("main") {
+                webview::configure(&window)?;
+            }
             let data_dir = app.path().app_data_dir()?;
             let config_dir = app.path().app_config_dir()?;
             let keys = KeyStore::detect_in_background(Box::new(keystore::OsKeychain::new(
