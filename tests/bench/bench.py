@@ -383,7 +383,11 @@ def desktop_levers(r):
     pss = ("The app's processes over the floor's: " + ", ".join(f"{n} {'+' if v >= 0 else '−'}{mib(abs(v))}"
            for n, v in sorted(extra.items(), key=lambda x: -abs(x[1]))) +
            ": the web process holds the app's DOM and JavaScript heap; the Rust process adds the "
-           "embedded sandbox, the HTTP client and the tools. No lever was tried on memory in this run.")
+           "embedded sandbox, the HTTP client and the tools. Lever: both windows are drawn without WebKit's "
+           "GPU compositing (`desktop/src-tauri/src/webview.rs`; `NFEHOOK_GPU=1` keeps it). Measured side by "
+           "side before it (commit `3b65ef7`): app 317 MiB, floor 274 MiB (+46 MiB, the app's web process "
+           "206 MiB); with it 231 and 206 MiB (+26 MiB, web process 119 MiB): the compositor's layers and "
+           "tiles of the app's scrolling panes were most of what it added.")
     lst_text = (f"first load {lst['firstLoadMs']} ms of which render {lst['firstRenderMs']} ms; "
                 f"refresh {lst['refreshLoadMs']} ms of which render {lst['refreshRenderMs']} ms, so "
                 f"{lst['refreshLoadMs'] - lst['refreshRenderMs']} ms of a refresh are the data path (IPC, the "
