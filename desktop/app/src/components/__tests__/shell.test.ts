@@ -14,6 +14,7 @@ import SubscriptionPane from '../shell/SubscriptionPane.svelte';
 import type { AppInfo } from '../../lib/api';
 import { THEME_STORAGE_KEY } from '../../lib/theme';
 import { FIRST_CHECK_DELAY_MS, HEALTH_INTERVAL_MS } from '../../lib/health';
+import { subscriptionView } from './fixtures';
 
 beforeEach(() => {
   invoke.mockReset();
@@ -227,18 +228,7 @@ describe('SettingsView', () => {
 
 describe('SubscriptionPane', () => {
   const B = '35261211222333000181550010000000011122673912';
-  const view = {
-    id: 's1',
-    name: 'Importação',
-    url: 'https://suaapp.com/hook',
-    isActive: true,
-    events: ['nfe.processada'],
-    createdAt: '2026-12-01T10:00:00Z',
-    lastDeliveryAt: null,
-    keyCount: 0,
-    secretMask: 'whsec_••••cdef',
-    nfeChaves: [],
-  };
+  const view = subscriptionView({ name: 'Importação' });
 
   it('keeps the test event typed in Testar when another tab is shown and then Testar again', async () => {
     invoke.mockImplementation(async (cmd: string, args: { input?: { event: string; chave: string | null } }) => {

@@ -14,20 +14,10 @@ vi.mock('@tauri-apps/api/core', () => ({
 
 import TestEventPane from '../TestEventPane.svelte';
 import AccountWebhook from '../../AccountWebhook.svelte';
+import { subscriptionView } from '../../__tests__/fixtures';
 
 const A = '52060433009911002506550120000007800267301615';
-const subscription = (nfeChaves: string[]) => ({
-  id: 's1',
-  name: 'Loja',
-  url: 'https://suaapp.com/hook',
-  isActive: true,
-  events: ['nfe.processada'],
-  createdAt: '2026-12-01T10:00:00Z',
-  lastDeliveryAt: null,
-  keyCount: nfeChaves.length,
-  secretMask: 'whsec_••••cdef',
-  nfeChaves,
-});
+const subscription = (nfeChaves: string[]) => subscriptionView({ nfeChaves });
 /** The draft Rust would give: a body of the event in its dialect. */
 const draftOf = (event: string, chave: string) => ({
   chave,

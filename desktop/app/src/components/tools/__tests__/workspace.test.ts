@@ -39,6 +39,7 @@ import DeliveriesPane from '../DeliveriesPane.svelte';
 import TestEventPane from '../TestEventPane.svelte';
 import KeysWorkspace from '../KeysWorkspace.svelte';
 import { resetInspectorForTests } from '../../../lib/inspector.svelte';
+import { subscriptionView } from '../../__tests__/fixtures';
 
 const A = '52060433009911002506550120000007800267301615';
 const B = '35261211222333000181550010000000011122673912';
@@ -326,18 +327,7 @@ describe('DeliveriesPane polling', () => {
   });
 });
 
-const view = {
-  id: 's1',
-  name: 'Loja',
-  url: 'https://suaapp.com/hook',
-  isActive: true,
-  events: ['nfe.processada'],
-  createdAt: '2026-12-01T10:00:00Z',
-  lastDeliveryAt: null,
-  keyCount: 0,
-  secretMask: 'whsec_••••cdef',
-  nfeChaves: [],
-};
+const view = subscriptionView();
 
 describe('TestEventPane', () => {
   it('proposes a key, shows the drafted body, checks edits and sends the body as edited', async () => {
